@@ -1,0 +1,69 @@
+import { TeamsAdapter } from '@microsoft/teams-ai';
+import type { Activity, TurnContext } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
+import type { Config } from '../config';
+
+/** Outcome of admitting one HTTP request to the bot; `src/index.ts` only turns it into a response. */
+export type IncomingOutcome =
+  | { kind: 'processed'; status: number; body?: unknown }
+  | { kind: 'rejected'; status: 400 | 401 | 403 | 500; reason: string };
+
+/**
+ * The teams-ai adapter with one addition: the request is authenticated *before* the tenant is checked,
+ * so an unauthenticated caller learns nothing (401) and an authenticated caller from another tenant
+ * is refused (403) without the bot running.
+ */
+export class PolicyBotAdapter extends TeamsAdapter {
+  constructor(private readonly botConfig: Config['bot']) {
+    // botbuilder's credential factory reads MicrosoftAppPassword from the same settings object,
+    // though the typed options do not list it.
+    super(
+      (botConfig
+        ? {
+            MicrosoftAppId: botConfig.appId,
+            MicrosoftAppPassword: botConfig.appPassword,
+            MicrosoftAppType: botConfig.appType,
+            MicrosoftAppTenantId: botConfig.tenantId,
+            ...(botConfig.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: botConfig.openIdMetadataUrl } : {}),
+            ...(botConfig.tokenIssuer ? { ToBotFromChannelTokenIssuer: botConfig.tokenIssuer } : {}),
+          }
+        : {}) as ConstructorParameters<typeof TeamsAdapter>[0],
+    );
+  }
+
+  async admit(
+    authorization: string,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<IncomingOutcome> {
+    let authentication;
+    try {
+      authentication = await this.botFrameworkAuthentication.authenticateRequest(activity, authorization);
+    } catch (error) {
+      if (error instanceof AuthenticationError || isUnauthorized(error)) {
+        return { kind: 'rejected', status: 401, reason: 'invalid or missing Bot Framework token' };
+      }
+      throw error;
+    }
+    if (this.botConfig) {
+      const tenant = tenantOf(activity);
+      if (tenant !== this.botConfig.allowedTenantId) {
+        return { kind: 'rejected', status: 403, reason: `activity from tenant "${tenant ?? 'none'}"` };
+      }
+    }
+    const invokeResponse = await this.processActivity(authentication, activity, logic);
+    return { kind: 'processed', status: invokeResponse?.status ?? 200, body: invokeResponse?.body };
+  }
+}
+
+function isUnauthorized(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { statusCode?: number }).statusCode === 401;
+}
+
+/** Teams puts the tenant in `conversation.tenantId` and in `channelData.tenant.id`; both must agree. */
+export function tenantOf(activity: Partial<Activity>): string | undefined {
+  const fromConversation = activity.conversation?.tenantId;
+  const fromChannelData = (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+  if (fromConversation && fromChannelData && fromConversation !== fromChannelData) return undefined;
+  return fromConversation ?? fromChannelData;
+}

@@ -1,0 +1,11 @@
+export * from './types';
+export { InMemoryStore } from './in-memory-store';
+export { LocalDiskStore, StorageLockTimeoutError } from './local-disk-store';
+export type { LocalDiskStoreOptions } from './local-disk-store';
+export { AzureBlobStore } from './azure-blob-store';
+export type { AzureBlobStoreOptions } from './azure-blob-store';
+export { AzureTableStore, ValueTooLargeError } from './azure-table-store';
+export type { AzureTableStoreOptions } from './azure-table-store';
+export { InvalidKeyError } from './key-encoding';
+export { createDocumentStores } from './create-document-stores';
+export type { DocumentStores, DocumentStoresOptions } from './create-document-stores';
