@@ -11,6 +11,13 @@ import { createBotApplication } from './bot/application';
 import { BotFrameworkMessenger } from './bot/messenger';
 import type { CapabilityContext, CapabilityParts, RuntimeService } from './bot/capability';
 import { ConversationDirectory } from './shared/conversation-directory';
+import { ManagedIdentityCredential } from '@azure/identity';
+import { createDocumentStores, type DocumentStoresOptions } from './storage';
+import { DocumentStoreStateStorage } from './bot/state-storage';
+import { createCapabilities } from './bot/capabilities';
+import { azureChatModelFromConfig } from './bot/azure-chat-model';
+import { AzureAnswerer } from './qa/azure-answerer';
+import { createPolicyLibrary } from './qa/library';
 
 /**
  * The composition root: turns the typed configuration into running services. It knows every
@@ -110,6 +117,69 @@ export function assembleRuntime(config: Config, parts: RuntimeParts, overrides: 
   };
 }
 
+/** Builds the runtime the configuration describes: storage, the policy answerer and every capability. */
 export async function createRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
-  throw new Error(`createRuntime is wired once the storage and policy modules land (${config.mode}, ${Object.keys(overrides).length})`);
+  const clock = overrides.clock ?? systemClock;
+  const logger = overrides.logger ?? consoleLogger(config.logLevel);
+  const stores = createDocumentStores(storageOptions(config, logger));
+  const stateStorage = new DocumentStoreStateStorage(stores.state);
+  const { answerer, trustName, health } = await createPolicyAnswerer(config, { clock, logger });
+  return assembleRuntime(
+    config,
+    {
+      stores: { ...stores, stateStorage },
+      answerer,
+      trustName,
+      services: [{ name: 'policies', health }],
+      capabilities: createCapabilities,
+    },
+    { ...overrides, clock, logger },
+  );
+}
+
+function storageOptions(config: Config, logger: Logger): DocumentStoresOptions {
+  const storage = config.storage;
+  if (storage.kind === 'local') return { kind: 'local', folder: storage.folder, durable: true, logger };
+  return {
+    kind: 'azure',
+    connectionString: storage.connectionString,
+    blobServiceUrl: storage.blobServiceUrl,
+    tableServiceUrl: storage.tableServiceUrl,
+    // Without a connection string the bot's managed identity reaches Storage (role assignments in infra/azure.bicep).
+    credential: storage.connectionString
+      ? undefined
+      : new ManagedIdentityCredential(config.managedIdentityClientId ? { clientId: config.managedIdentityClientId } : {}),
+    containerName: storage.containerName,
+    tablePrefix: storage.tablePrefix,
+  };
+}
+
+/**
+ * The policy answerer: extractive from the trust's documents by default; worded by Azure OpenAI
+ * when configured, still checked against the same passages and falling back to the extractive answer.
+ */
+async function createPolicyAnswerer(
+  config: Config,
+  services: { clock: Clock; logger: Logger },
+): Promise<{ answerer: PolicyAnswerer; trustName: string; health: () => Promise<{ ok: boolean; detail: string }> }> {
+  const library = await createPolicyLibrary({ paths: [config.policiesPath], clock: services.clock });
+  const extractive = library.answerer;
+  const answerer = config.azureOpenAI
+    ? new AzureAnswerer({
+        retriever: library.retriever,
+        model: azureChatModelFromConfig(config.azureOpenAI, config.managedIdentityClientId, services.logger),
+        fallback: extractive,
+        logger: services.logger,
+        budgetMs: config.azureOpenAI.timeoutMs,
+      })
+    : extractive;
+  const passages = library.documents.reduce((total, document) => total + document.passages.length, 0);
+  return {
+    answerer,
+    trustName: library.documents[0]?.meta.trustName ?? 'your trust',
+    health: async () => ({
+      ok: passages > 0,
+      detail: `${library.documents.length} policy document(s), ${passages} passages`,
+    }),
+  };
 }

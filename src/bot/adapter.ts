@@ -1,6 +1,7 @@
 import { TeamsAdapter } from '@microsoft/teams-ai';
 import type { Activity, TurnContext } from 'botbuilder';
-import { AuthenticationError } from 'botframework-connector';
+import { AuthenticationConstants, AuthenticationError } from 'botframework-connector';
+import { CallerIdConstants } from 'botbuilder';
 import type { Config } from '../config';
 
 /** Outcome of admitting one HTTP request to the bot; `src/index.ts` only turns it into a response. */
@@ -24,8 +25,7 @@ export class PolicyBotAdapter extends TeamsAdapter {
             MicrosoftAppPassword: botConfig.appPassword,
             MicrosoftAppType: botConfig.appType,
             MicrosoftAppTenantId: botConfig.tenantId,
-            ...(botConfig.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: botConfig.openIdMetadataUrl } : {}),
-            ...(botConfig.tokenIssuer ? { ToBotFromChannelTokenIssuer: botConfig.tokenIssuer } : {}),
+            ...endpointOverrides(botConfig),
           }
         : {}) as ConstructorParameters<typeof TeamsAdapter>[0],
     );
@@ -54,6 +54,25 @@ export class PolicyBotAdapter extends TeamsAdapter {
     const invokeResponse = await this.processActivity(authentication, activity, logic);
     return { kind: 'processed', status: invokeResponse?.status ?? 200, body: invokeResponse?.body };
   }
+}
+
+/**
+ * botbuilder treats any one endpoint setting as "all endpoints are configured", so an override of the
+ * OpenID metadata URL carries the public-cloud values for every other endpoint.
+ */
+function endpointOverrides(botConfig: NonNullable<Config['bot']>): Record<string, string | boolean> {
+  if (!botConfig.openIdMetadataUrl && !botConfig.tokenIssuer) return {};
+  return {
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: botConfig.tokenIssuer ?? AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl:
+      botConfig.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: CallerIdConstants.PublicAzureChannel,
+  };
 }
 
 function isUnauthorized(error: unknown): boolean {

@@ -1,10 +1,10 @@
 import type { CapabilityContext, CapabilityParts } from './capability';
+import { createChecklistCapability } from './checklist-capability';
 
 /**
  * Every capability of the bot, in routing order. Each entry builds its services from the shared
  * context and returns its routes; add a capability with one line here.
  */
 export function createCapabilities(context: CapabilityContext): CapabilityParts[] {
-  void context;
-  return [];
+  return [createChecklistCapability(context)];
 }

@@ -7,7 +7,13 @@
  * answered already, replayed, or forged for a step the checklist is not on gets `stale` and changes
  * nothing, so no step can be skipped.
  */
-import { describeProblems, type FieldProblem, type FieldSpec, type FieldValues, validateFields } from './fields';
+import {
+  describeProblems,
+  type FieldProblem,
+  type FieldSpec,
+  type FieldValues,
+  validateFields,
+} from './fields';
 
 export interface Actor {
   /** Teams user id (`29:…`), or a local id in offline mode. */
@@ -101,7 +107,7 @@ export type SubmitOutcome<TData> =
 export const staleMessage = 'This step has moved on: the card you used is out of date. Use the latest card.';
 
 export function startChecklist<TData>(
-  definition: ChecklistDefinition<TData, unknown>,
+  definition: { flow: string; firstStep: string },
   options: { id: string; owner: Actor; now: Date; data: TData },
 ): ChecklistState<TData> {
   const at = options.now.toISOString();
@@ -119,7 +125,9 @@ export function startChecklist<TData>(
 }
 
 /** Checks the envelope of a card submit; the values themselves are checked against the step. */
-export function readStepSubmit(raw: unknown): { kind: 'ok'; submit: StepSubmit } | { kind: 'invalid'; message: string } {
+export function readStepSubmit(
+  raw: unknown,
+): { kind: 'ok'; submit: StepSubmit } | { kind: 'invalid'; message: string } {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { kind: 'invalid', message: 'This card submit was empty. Use the buttons on the latest card.' };
   }
@@ -144,7 +152,13 @@ export function readStepSubmit(raw: unknown): { kind: 'ok'; submit: StepSubmit }
   }
   return {
     kind: 'ok',
-    submit: { checklistId, stepId, version: versionNumber, action: (action as string | undefined) ?? 'next', values },
+    submit: {
+      checklistId,
+      stepId,
+      version: versionNumber,
+      action: (action as string | undefined) ?? 'next',
+      values,
+    },
   };
 }
 
@@ -157,7 +171,9 @@ export function checkSubmit<TData, TContext>(
   state: ChecklistState<TData>,
   submit: StepSubmit,
   actor: Actor,
-): { kind: 'ok'; values: FieldValues; step: StepDefinition<TData, TContext> } | Exclude<SubmitOutcome<TData>, { state: unknown }> {
+):
+  | { kind: 'ok'; values: FieldValues; step: StepDefinition<TData, TContext> }
+  | Exclude<SubmitOutcome<TData>, { state: unknown }> {
   if (submit.checklistId !== state.id) {
     return { kind: 'invalid', message: 'This card belongs to a different checklist.', problems: [] };
   }
@@ -176,10 +192,16 @@ export function checkSubmit<TData, TContext>(
   const step = definition.steps[state.stepId];
   if (!step) throw new Error(`Checklist ${definition.flow} has no step "${state.stepId}"`);
   if (!step.actions.includes(submit.action)) {
-    return { kind: 'invalid', message: 'That button does not belong to this step. Use the latest card.', problems: [] };
+    return {
+      kind: 'invalid',
+      message: 'That button does not belong to this step. Use the latest card.',
+      problems: [],
+    };
   }
   const isDraft = step.draftActions?.includes(submit.action) ?? false;
-  const validation = validateFields(step.fields(state.data, submit.action), submit.values, { requireAll: !isDraft });
+  const validation = validateFields(step.fields(state.data, submit.action), submit.values, {
+    requireAll: !isDraft,
+  });
   if (validation.kind === 'invalid') {
     return { kind: 'invalid', message: describeProblems(validation.problems), problems: validation.problems };
   }
@@ -209,19 +231,41 @@ export function submitStep<TData, TContext>(
     case 'refuse':
       return { kind: 'invalid', message: transition.message, problems: transition.problems ?? [] };
     case 'go':
-      if (!definition.steps[transition.to]) throw new Error(`Checklist ${definition.flow} has no step "${transition.to}"`);
-      return { kind: 'advanced', state: moved(transition.to, 'in-progress', transition.data), warnings: transition.warnings ?? [] };
+      if (!definition.steps[transition.to])
+        throw new Error(`Checklist ${definition.flow} has no step "${transition.to}"`);
+      return {
+        kind: 'advanced',
+        state: moved(transition.to, 'in-progress', transition.data),
+        warnings: transition.warnings ?? [],
+      };
     case 'stay':
-      return { kind: 'advanced', state: moved(state.stepId, 'in-progress', transition.data), warnings: transition.warnings ?? [] };
+      return {
+        kind: 'advanced',
+        state: moved(state.stepId, 'in-progress', transition.data),
+        warnings: transition.warnings ?? [],
+      };
     case 'stop':
-      return { kind: 'stopped', state: moved(state.stepId, 'stopped', transition.data), stop: transition.stop };
+      return {
+        kind: 'stopped',
+        state: moved(state.stepId, 'stopped', transition.data),
+        stop: transition.stop,
+      };
     case 'complete':
-      return { kind: 'completed', state: moved(state.stepId, 'completed', transition.data), warnings: transition.warnings ?? [] };
+      return {
+        kind: 'completed',
+        state: moved(state.stepId, 'completed', transition.data),
+        warnings: transition.warnings ?? [],
+      };
   }
 }
 
 /** Applies a change that is not a step submit (an objection, a DPO action) and bumps the version. */
-export function touch<TData>(state: ChecklistState<TData>, data: TData, now: Date, status = state.status): ChecklistState<TData> {
+export function touch<TData>(
+  state: ChecklistState<TData>,
+  data: TData,
+  now: Date,
+  status = state.status,
+): ChecklistState<TData> {
   return { ...state, version: state.version + 1, data, status, updatedAtUtc: now.toISOString() };
 }
 

@@ -36,8 +36,7 @@ export interface FieldProblem {
 }
 
 export type FieldValidation =
-  | { kind: 'valid'; values: FieldValues }
-  | { kind: 'invalid'; problems: FieldProblem[] };
+  { kind: 'valid'; values: FieldValues } | { kind: 'invalid'; problems: FieldProblem[] };
 
 /** Common limits, chosen so that a real answer always fits and a pasted document never does. */
 export const textLimits = {
@@ -59,7 +58,10 @@ export function validateFields(
   options: ValidationOptions = { requireAll: true },
 ): FieldValidation {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { kind: 'invalid', problems: [{ field: '', message: 'The answers were missing from this submit.' }] };
+    return {
+      kind: 'invalid',
+      problems: [{ field: '', message: 'The answers were missing from this submit.' }],
+    };
   }
   const input = raw as Record<string, unknown>;
   const values: FieldValues = {};
@@ -121,7 +123,10 @@ function validateOne(spec: FieldSpec, value: unknown, options: ValidationOptions
     }
     case 'email-list': {
       if (text.length > spec.maxItems * 260) {
-        return { kind: 'problem', message: `"${spec.label}" is too long; list at most ${spec.maxItems} addresses.` };
+        return {
+          kind: 'problem',
+          message: `"${spec.label}" is too long; list at most ${spec.maxItems} addresses.`,
+        };
       }
       const addresses = text
         .split(/[\s,;]+/)
@@ -139,7 +144,10 @@ function validateOne(spec: FieldSpec, value: unknown, options: ValidationOptions
       }
       const unique = [...new Set(addresses)];
       if (unique.length > spec.maxItems) {
-        return { kind: 'problem', message: `"${spec.label}" lists ${unique.length} addresses; the limit is ${spec.maxItems}.` };
+        return {
+          kind: 'problem',
+          message: `"${spec.label}" lists ${unique.length} addresses; the limit is ${spec.maxItems}.`,
+        };
       }
       return { kind: 'ok', value: unique };
     }

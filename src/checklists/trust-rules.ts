@@ -57,7 +57,10 @@ export function parseTrustRules(text: string, source: string): TrustRules {
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw configProblem(source, `is not valid YAML/JSON (${error instanceof Error ? error.message.split('\n')[0] : 'unreadable'})`);
+    throw configProblem(
+      source,
+      `is not valid YAML/JSON (${error instanceof Error ? error.message.split('\n')[0] : 'unreadable'})`,
+    );
   }
   const root = objectAt(raw, source, '(top level)');
   const citationsRaw = objectAt(root.citations, source, 'citations');
@@ -66,7 +69,10 @@ export function parseTrustRules(text: string, source: string): TrustRules {
     const entry = objectAt(value, source, `citations.${ruleId}`);
     const quote = stringAt(entry.quote, source, `citations.${ruleId}.quote`);
     if (quote.length > maximumQuote) {
-      throw configProblem(source, `citations.${ruleId}.quote is ${quote.length} characters; keep quotes under ${maximumQuote}`);
+      throw configProblem(
+        source,
+        `citations.${ruleId}.quote is ${quote.length} characters; keep quotes under ${maximumQuote}`,
+      );
     }
     citations[ruleId] = {
       ruleId,
@@ -80,7 +86,9 @@ export function parseTrustRules(text: string, source: string): TrustRules {
   const dpia = objectAt(root.dpia, source, 'dpia');
   const rules: TrustRules = {
     trustName: stringAt(root.trustName, source, 'trustName'),
-    internalDomains: stringListAt(root.internalDomains, source, 'internalDomains').map((domain) => domain.toLowerCase()),
+    internalDomains: stringListAt(root.internalDomains, source, 'internalDomains').map((domain) =>
+      domain.toLowerCase(),
+    ),
     citations,
     notetaker: {
       dpiaRuleId: stringAt(notetaker.dpiaRuleId, source, 'notetaker.dpiaRuleId'),
@@ -94,13 +102,19 @@ export function parseTrustRules(text: string, source: string): TrustRules {
         notetaker.allowedSuppliersRuleId === undefined
           ? undefined
           : stringAt(notetaker.allowedSuppliersRuleId, source, 'notetaker.allowedSuppliersRuleId'),
-      externalAttendeeLine: stringAt(notetaker.externalAttendeeLine, source, 'notetaker.externalAttendeeLine'),
+      externalAttendeeLine: stringAt(
+        notetaker.externalAttendeeLine,
+        source,
+        'notetaker.externalAttendeeLine',
+      ),
       defaultRetention: stringAt(notetaker.defaultRetention, source, 'notetaker.defaultRetention'),
     },
     dpia: {
       requiredRuleId: stringAt(dpia.requiredRuleId, source, 'dpia.requiredRuleId'),
       contentsRuleId:
-        dpia.contentsRuleId === undefined ? undefined : stringAt(dpia.contentsRuleId, source, 'dpia.contentsRuleId'),
+        dpia.contentsRuleId === undefined
+          ? undefined
+          : stringAt(dpia.contentsRuleId, source, 'dpia.contentsRuleId'),
       routeRuleId: stringAt(dpia.routeRuleId, source, 'dpia.routeRuleId'),
       route: stringAt(dpia.route, source, 'dpia.route'),
       requiredForAnyNewAiWithPersonalData: dpia.requiredForAnyNewAiWithPersonalData === true,
@@ -122,7 +136,10 @@ export function parseTrustRules(text: string, source: string): TrustRules {
     }
   }
   if (rules.notetaker.allowedSuppliers && !rules.notetaker.allowedSuppliersRuleId) {
-    throw configProblem(source, 'notetaker.allowedSuppliers is set without notetaker.allowedSuppliersRuleId (the policy section to cite)');
+    throw configProblem(
+      source,
+      'notetaker.allowedSuppliers is set without notetaker.allowedSuppliersRuleId (the policy section to cite)',
+    );
   }
   return rules;
 }
@@ -139,7 +156,8 @@ function objectAt(value: unknown, source: string, field: string): Record<string,
 }
 
 function stringAt(value: unknown, source: string, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw configProblem(source, `${field} must be non-empty text`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw configProblem(source, `${field} must be non-empty text`);
   return value.trim();
 }
 

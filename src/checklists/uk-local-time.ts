@@ -46,7 +46,14 @@ export function parseUkLocalDateTime(text: string): Date | undefined {
   const iso = localIso.exec(trimmed);
   if (iso) parts = [Number(iso[1]), Number(iso[2]), Number(iso[3]), Number(iso[4]), Number(iso[5])];
   const british = localBritish.exec(trimmed);
-  if (british) parts = [Number(british[3]), Number(british[2]), Number(british[1]), Number(british[4]), Number(british[5])];
+  if (british)
+    parts = [
+      Number(british[3]),
+      Number(british[2]),
+      Number(british[1]),
+      Number(british[4]),
+      Number(british[5]),
+    ];
   if (!parts) return undefined;
   const [year, month, day, hour, minute] = parts;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59) return undefined;

@@ -32,7 +32,8 @@ const appendixLine = /^(appendix|annex|annexe|schedule)\s+(\d{1,2}|[A-Z])\b[\s.:
 const markdownHeading = /^(#{1,6})\s+(.+?)\s*#*$/;
 const boldOnlyLine = /^(?:\*\*|__)([^*_].*?)(?:\*\*|__):?$/;
 const modalWords = /\b(will|must|shall|should|can|could|are|is|we|was|were|has|have)\b/i;
-const leadInWords = /\b(will|must|may|shall|should|can|could|are|is|be|include|includes|including|following|that|to|we|our|they|these)\b/i;
+const leadInWords =
+  /\b(will|must|may|shall|should|can|could|are|is|be|include|includes|including|following|that|to|we|our|they|these)\b/i;
 
 function isBlank(line: string): boolean {
   return line.trim() === '';
@@ -49,7 +50,9 @@ function splitCells(line: string): string[] {
 }
 
 function looksLikeHeaderRow(cells: string[]): boolean {
-  return cells.length >= 2 && cells.every((cell) => cell.length > 0 && cell.length <= 60 && !/[.;]$/.test(cell));
+  return (
+    cells.length >= 2 && cells.every((cell) => cell.length > 0 && cell.length <= 60 && !/[.;]$/.test(cell))
+  );
 }
 
 /** Groups raw lines into blank lines, text lines and tables; skips contents pages on the way. */
@@ -161,7 +164,8 @@ function readCellPerLineTable(lines: string[], start: number): { item: Item; nex
   }
   if (headerCount < 2 || cells.length <= headerCount) return undefined;
   const rows: string[][] = [];
-  for (let offset = 0; offset < cells.length; offset += headerCount) rows.push(cells.slice(offset, offset + headerCount));
+  for (let offset = 0; offset < cells.length; offset += headerCount)
+    rows.push(cells.slice(offset, offset + headerCount));
   return { item: { kind: 'table', rows, hasHeader: true, raw }, next: index };
 }
 
@@ -203,7 +207,8 @@ function wordCount(text: string): number {
 export function isHeadingLike(text: string, maxWords = 12, maxLength = 90): boolean {
   if (text.length === 0 || text.length > maxLength || wordCount(text) > maxWords) return false;
   if (/[.;,!?]$/.test(text)) return false;
-  if (text.endsWith(':') && leadInWords.test(text)) return false;
+  if (text.endsWith(':') && (leadInWords.test(text) || /^(this|these|it|all|each|any)\b/i.test(text)))
+    return false;
   return /^[A-Z0-9“"'‘(]/.test(text);
 }
 
@@ -301,7 +306,9 @@ function parseItems(lines: string[], plainHeadingsFromStart: boolean): ParsedStr
         item.rows.forEach((cells) => current.units.push(renderKeyValueRow(cells)));
       } else {
         const header = item.hasHeader ? item.rows[0] : undefined;
-        item.rows.slice(item.hasHeader ? 1 : 0).forEach((cells) => current.units.push(renderRow(header, cells)));
+        item.rows
+          .slice(item.hasHeader ? 1 : 0)
+          .forEach((cells) => current.units.push(renderRow(header, cells)));
       }
       continue;
     }
@@ -421,7 +428,12 @@ function parseItems(lines: string[], plainHeadingsFromStart: boolean): ParsedStr
     const id = `${match[1][0].toUpperCase()}${match[1].slice(1).toLowerCase()} ${match[2]}`;
     const heading = plainInline(match[3] ?? '').replace(/^[-–—:.\s]+/, '') || id;
     inAppendix = true;
-    open({ level: 1, label: heading === id ? id : `${id} – ${heading}`, heading, numbered: false }, id, heading);
+    // Marked as numbered so that plain sub-headings inside the appendix nest under it.
+    open(
+      { level: 1, label: heading === id ? id : `${id} – ${heading}`, heading, numbered: true },
+      id,
+      heading,
+    );
   }
 
   const all = front.units.length > 0 ? [front, ...sections] : sections;
@@ -435,7 +447,9 @@ function hasBodyAfter(items: Item[], position: number): boolean {
     if (item.kind === 'blank') continue;
     if (item.kind === 'table') return true;
     const text = plainInline(item.text);
-    if (numberedLine.test(text) && isHeadingLike(text)) return false;
+    const numbered = numberedLine.exec(text);
+    // A following `1. …` starts a list under this heading; a later number is the next section.
+    if (numbered && numbered[1] !== '1' && isHeadingLike(text)) return false;
     if (appendixLine.test(text)) return false;
     return true;
   }

@@ -80,9 +80,10 @@ export function formatSources(passages: RetrievedPassage[]): string {
   return passages
     .map((retrieved, index) => {
       const { passage } = retrieved;
-      const where = passage.section && passage.section !== passage.heading
-        ? `section ${passage.section}: ${passage.heading}`
-        : passage.heading;
+      const where =
+        passage.section && passage.section !== passage.heading
+          ? `section ${passage.section}: ${passage.heading}`
+          : passage.heading;
       return `[${index + 1}] ${passage.document} — ${where}\n${truncate(passage.text, maxQuoteLength)}`;
     })
     .join('\n\n');
@@ -221,12 +222,10 @@ export class AzureAnswerer implements PolicyAnswerer {
     });
     try {
       return await Promise.race([
-        this.options.model.complete(prompt, { timeoutMs }).catch(
-          (error: unknown): ChatCompletionResult => ({
-            kind: 'failed',
-            detail: error instanceof Error ? error.name : 'unknown error',
-          }),
-        ),
+        this.options.model.complete(prompt, { timeoutMs }).catch((error: unknown): ChatCompletionResult => ({
+          kind: 'failed',
+          detail: error instanceof Error ? error.name : 'unknown error',
+        })),
         deadline,
       ]);
     } finally {

@@ -19,13 +19,7 @@
  */
 
 export type PersonalDataKind =
-  | 'name'
-  | 'email'
-  | 'phone'
-  | 'upn'
-  | 'ni-number'
-  | 'date-of-birth'
-  | 'postcode';
+  'name' | 'email' | 'phone' | 'upn' | 'ni-number' | 'date-of-birth' | 'postcode';
 
 export interface PersonalDataResult {
   /** The question with personal data replaced by placeholders such as `[a pupil's]`. */
@@ -43,46 +37,64 @@ interface Finding {
   replacement: string;
 }
 
+/** A list kept as readable data: entries separated by `|`, whitespace around them ignored. */
+function phrases(text: string): string[] {
+  return text
+    .split('|')
+    .map((entry) => entry.trim().replace(/\s+/g, ' '))
+    .filter((entry) => entry.length > 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Vocabulary (data, not logic). Lower-case; multi-word entries are matched as phrases.
 // ---------------------------------------------------------------------------------------------
 
 /** Words that mark a question as being about someone's sensitive information. */
-const sensitiveContext = [
-  'ehcp', 'ehcps', 'ehc plan', 'sen', 'send', 'senco', 'iep', 'care plan', 'support plan', 'provision map',
-  'safeguarding', 'child protection', 'cp', 'cpoms', 'myconcern', 'concern', 'concerns', 'disclosure',
-  'disclosed', 'allegation', 'allegations', 'abuse', 'neglect', 'self-harm', 'self harm', 'suicidal',
-  'medical', 'medication', 'diagnosis', 'diagnosed', 'health', 'mental health', 'autism', 'autistic', 'adhd',
-  'dyslexia', 'dyslexic', 'disability', 'disabled', 'pregnant', 'pregnancy', 'counselling', 'therapy',
-  'bereavement', 'looked after', 'lac', 'in care', 'social worker', 'social services', 'exclusion',
-  'excluded', 'suspension', 'suspended', 'behaviour', 'attendance', 'absence', 'report', 'reports',
-  'school report', 'grades', 'marks', 'assessment', 'results', 'free school meals', 'fsm', 'pupil premium',
-  'religion', 'ethnicity', 'disciplinary', 'grievance', 'sickness', 'capability', 'appraisal', 'dob',
-  'd.o.b', 'born', 'date of birth', 'birthday', 'address', 'home address', 'phone number', 'email address',
-  'upn', 'national insurance', 'police', 'custody', 'incident', 'notes', 'records', 'file',
-];
+const sensitiveContext = phrases(`
+  ehcp | ehcps | ehc plan | sen | send | senco | iep | care plan | support plan | provision map |
+  safeguarding | child protection | cp | cpoms | myconcern | concern | concerns | disclosure |
+  disclosed | allegation | allegations | abuse | neglect | self-harm | self harm | suicidal | medical
+  | medication | diagnosis | diagnosed | health | mental health | autism | autistic | adhd | dyslexia
+  | dyslexic | disability | disabled | pregnant | pregnancy | counselling | therapy | bereavement |
+  looked after | lac | in care | social worker | social services | exclusion | excluded | suspension |
+  suspended | behaviour | attendance | absence | report | reports | school report | grades | marks |
+  assessment | results | free school meals | fsm | pupil premium | religion | ethnicity | disciplinary
+  | grievance | sickness | capability | appraisal | dob | d.o.b | born | date of birth | birthday |
+  address | home address | phone number | email address | upn | national insurance | police | custody
+  | incident | notes | records | file
+`);
 
 /** Context that says the person is a pupil, so the placeholder reads "[a pupil]". */
-const pupilContext = [
-  'pupil', 'pupils', 'student', 'students', 'child', 'children', 'ehcp', 'ehc plan', 'sen', 'send', 'senco',
-  'iep', 'year', 'class', 'safeguarding', 'child protection', 'looked after', 'free school meals',
-  'pupil premium', 'school report', 'exclusion', 'excluded', 'son', 'daughter', 'parent', 'parents', 'upn',
-];
+const pupilContext = phrases(`
+  pupil | pupils | student | students | child | children | ehcp | ehc plan | sen | send | senco | iep
+  | year | class | safeguarding | child protection | looked after | free school meals | pupil premium
+  | school report | exclusion | excluded | son | daughter | parent | parents | upn
+`);
 
 /** Context that says the person is on the staff, so the placeholder reads "[a member of staff]". */
-const staffContext = [
-  'disciplinary', 'grievance', 'sickness', 'capability', 'appraisal', 'colleague', 'teacher', 'teaching assistant',
-  'member of staff', 'staff member', 'employee', 'contract', 'payroll',
-];
+const staffContext = phrases(`
+  disciplinary | grievance | sickness | capability | appraisal | colleague | teacher | teaching
+  assistant | member of staff | staff member | employee | contract | payroll
+`);
 
 /** Words that introduce a person: "for Amira Khan", "about Tom Jones", "pupil Jamie". */
-const personIntroducers = new Set([
-  'for', 'about', 'regarding', 're', 'concerning', 'involving', 'with', 'called', 'named', 'pupil', 'student',
-  'child', 'boy', 'girl', 'colleague', 'teacher', 'parent', 'mum', 'dad', 'son', 'daughter', 'of',
-]);
+const personIntroducers = new Set(
+  phrases(`
+  for | about | regarding | re | concerning | involving | with | called | named | pupil | student |
+  child | boy | girl | colleague | teacher | parent | mum | dad | son | daughter | of
+`),
+);
 
 /** Words after a name that show it is a person: "Amira Khan who has SEN", "Tom is autistic". */
-const personFollowers = new Set(['who', 'has', 'is', 'was', 'had', 'needs', 'in', 'from', 'at', 'born', 'aged']);
+const personFollowers = new Set(
+  phrases(`
+    who | has | is | was | had | needs | born | aged | discloses | disclosed | told | said | says | reported
+  `),
+);
+
+/** "Noah Williams in 5B", "Leo from Year 3": a class or year group after the name marks a pupil. */
+const classAfterName =
+  /^\s+(?:in|from|at)\s+(?:year|yr|class|form|reception|nursery|y\d{1,2}\b|\d{1,2}[A-Za-z]{0,2}\b)/i;
 
 const honorifics = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'master']);
 
@@ -90,49 +102,45 @@ const honorifics = new Set(['mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'master']);
  * Capitalised words that are not people: question words, school roles and documents, months and days,
  * products staff ask about. Compared lower-case.
  */
-const notNames = new Set([
-  // sentence starters, pronouns, function words
-  'i', 'a', 'an', 'the', 'can', 'could', 'is', 'are', 'am', 'do', 'does', 'did', 'should', 'would', 'will',
-  'shall', 'may', 'might', 'must', 'what', 'who', 'whom', 'whose', 'where', 'when', 'why', 'how', 'which',
-  'if', 'my', 'our', 'we', 'you', 'your', 'they', 'their', 'he', 'she', 'his', 'her', 'it', 'its', 'this',
-  'that', 'these', 'those', 'please', 'hi', 'hello', 'thanks', 'yes', 'no', 'also', 'and', 'but', 'or', 'so',
-  'any', 'all', 'some', 'there', 'here', 'has', 'have', 'was', 'were', 'be', 'been', 'not', 'ok', 'okay',
-  'for', 'about', 'with', 'to', 'in', 'on', 'at', 'of', 'by', 'from', 'after', 'before', 'under', 'per',
-  // school and policy vocabulary
-  'ai', 'uk', 'gdpr', 'dpia', 'dpias', 'dpo', 'dsl', 'ddsl', 'sen', 'send', 'senco', 'ehcp', 'iep', 'lac',
-  'fsm', 'mis', 'it', 'ict', 'hr', 'slt', 'sbm', 'ceo', 'cfo', 'coo', 'ico', 'dfe', 'ofsted', 'kcsie', 'nhs',
-  'trust', 'school', 'schools', 'academy', 'academies', 'college', 'primary', 'secondary', 'nursery', 'sixth',
-  'form', 'year', 'years', 'key', 'stage', 'ks1', 'ks2', 'ks3', 'ks4', 'ks5', 'eyfs', 'reception', 'head',
-  'headteacher', 'headteachers', 'principal', 'deputy', 'assistant', 'executive', 'chief', 'officer',
-  'officers', 'lead', 'leads', 'leader', 'leaders', 'designated', 'safeguarding', 'data', 'protection',
-  'privacy', 'information', 'security', 'governor', 'governors', 'governing', 'board', 'body', 'trustee',
-  'trustees', 'member', 'members', 'committee', 'local', 'authority', 'council', 'policy', 'policies',
-  'section', 'appendix', 'annex', 'part', 'paragraph', 'schedule', 'table', 'staff', 'teacher', 'teachers',
-  'teaching', 'pupil', 'pupils', 'student', 'students', 'parent', 'parents', 'carer', 'carers', 'child',
-  'children', 'team', 'department', 'office', 'business', 'manager', 'director', 'admin', 'support',
-  'learning', 'special', 'educational', 'needs', 'plan', 'impact', 'assessment', 'assessments', 'register',
-  'incident', 'breach', 'report', 'reports', 'meeting', 'meetings', 'minutes', 'notetaker', 'notetakers',
-  'consent', 'acceptable', 'use', 'agreement', 'code', 'conduct', 'handbook', 'guidance', 'act', 'law',
-  'regulation', 'article', 'artificial', 'intelligence', 'generative', 'tool', 'tools', 'app', 'apps',
-  'english', 'maths', 'science', 'history', 'geography', 'art', 'music', 'pe', 're', 'pshe', 'rse', 'computing',
-  'french', 'spanish', 'german', 'gcse', 'gcses', 'a-level', 'sats', 'btec', 'inset', 'cpd', 'prevent',
-  'channel', 'chat', 'email', 'emails', 'internet', 'online', 'cloud', 'public', 'free', 'paid', 'pro', 'plus',
-  'enterprise', 'education', 'edition', 'version', 'account', 'accounts', 'licence', 'license',
-  // calendar
-  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october',
-  'november', 'december', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday',
-  'autumn', 'spring', 'summer', 'term', 'christmas', 'easter', 'half',
-  // products and services staff ask about
-  'chatgpt', 'openai', 'gpt', 'microsoft', 'copilot', 'teams', 'office', 'outlook', 'word', 'excel',
-  'powerpoint', 'onenote', 'onedrive', 'sharepoint', 'forms', 'bing', 'edge', 'windows', 'azure', 'google',
-  'gemini', 'bard', 'classroom', 'workspace', 'drive', 'docs', 'sheets', 'slides', 'meet', 'chrome', 'apple',
-  'siri', 'claude', 'anthropic', 'perplexity', 'meta', 'llama', 'mistral', 'grok', 'deepseek', 'otter',
-  'fireflies', 'zoom', 'webex', 'notion', 'canva', 'gamma', 'grammarly', 'quillbot', 'midjourney', 'dall-e',
-  'dalle', 'stable', 'diffusion', 'magic', 'brisk', 'teachmate', 'teachermatic', 'oak', 'aila', 'arbor',
-  'bromcom', 'sims', 'scholarpack', 'cpoms', 'myconcern', 'satchel', 'classdojo', 'seesaw', 'tapestry',
-  'sparx', 'kahoot', 'padlet', 'quizlet', 'snapchat', 'whatsapp', 'tiktok', 'instagram', 'facebook',
-  'youtube', 'twitter', 'linkedin', 'read', 'ai', 'speechify', 'immersive', 'reader', 'turnitin',
-]);
+const notNames = new Set(
+  phrases(`
+  i | a | an | the | can | could | is | are | am | do | does | did | should | would | will | shall |
+  may | might | must | what | who | whom | whose | where | when | why | how | which | if | my | our |
+  we | you | your | they | their | he | she | his | her | it | its | this | that | these | those |
+  please | hi | hello | thanks | yes | no | also | and | but | or | so | any | all | some | there |
+  here | has | have | was | were | be | been | not | ok | okay | for | about | with | to | in | on |
+  at | of | by | from | after | before | under | per | ai | uk | gdpr | dpia | dpias | dpo | dsl |
+  ddsl | sen | send | senco | ehcp | iep | lac | fsm | mis | it | ict | hr | slt | sbm | ceo | cfo |
+  coo | ico | dfe | ofsted | kcsie | nhs | trust | school | schools | academy | academies | college |
+  primary | secondary | nursery | sixth | form | year | years | key | stage | ks1 | ks2 | ks3 | ks4 |
+  ks5 | eyfs | reception | head | headteacher | headteachers | principal | deputy | assistant |
+  executive | chief | officer | officers | lead | leads | leader | leaders | designated | safeguarding
+  | data | protection | privacy | information | security | governor | governors | governing | board |
+  body | trustee | trustees | member | members | committee | local | authority | council | policy |
+  policies | section | appendix | annex | part | paragraph | schedule | table | staff | teacher |
+  teachers | teaching | pupil | pupils | student | students | parent | parents | carer | carers |
+  child | children | team | department | office | business | manager | director | admin | support |
+  learning | special | educational | needs | plan | impact | assessment | assessments | register |
+  incident | breach | report | reports | meeting | meetings | minutes | notetaker | notetakers |
+  consent | acceptable | use | agreement | code | conduct | handbook | guidance | act | law |
+  regulation | article | artificial | intelligence | generative | tool | tools | app | apps | english
+  | maths | science | history | geography | art | music | pe | re | pshe | rse | computing | french |
+  spanish | german | gcse | gcses | a-level | sats | btec | inset | cpd | prevent | channel | chat |
+  email | emails | internet | online | cloud | public | free | paid | pro | plus | enterprise |
+  education | edition | version | account | accounts | licence | license | january | february | march
+  | april | may | june | july | august | september | october | november | december | monday | tuesday
+  | wednesday | thursday | friday | saturday | sunday | autumn | spring | summer | term | christmas |
+  easter | half | chatgpt | openai | gpt | microsoft | copilot | teams | office | outlook | word |
+  excel | powerpoint | onenote | onedrive | sharepoint | forms | bing | edge | windows | azure |
+  google | gemini | bard | classroom | workspace | drive | docs | sheets | slides | meet | chrome |
+  apple | siri | claude | anthropic | perplexity | meta | llama | mistral | grok | deepseek | otter |
+  fireflies | zoom | webex | notion | canva | gamma | grammarly | quillbot | midjourney | dall-e |
+  dalle | stable | diffusion | magic | brisk | teachmate | teachermatic | oak | aila | arbor | bromcom
+  | sims | scholarpack | aloud | cpoms | myconcern | satchel | classdojo | seesaw | tapestry | sparx | kahoot
+  | padlet | quizlet | snapchat | whatsapp | tiktok | instagram | facebook | youtube | twitter |
+  linkedin | read | ai | speechify | immersive | reader | turnitin
+`),
+);
 
 const placeholderFor: Record<Exclude<PersonalDataKind, 'name'>, string> = {
   email: '[an email address]',
@@ -182,11 +190,14 @@ const dateBody =
 /** A date within a few words after a date-of-birth cue, or "(born 2014)"-style years. */
 const dobPattern = new RegExp(
   `\\b(?:date\\s+of\\s+birth|d\\.?o\\.?b\\.?|born(?:\\s+on)?|birthday(?:\\s+is)?|birth\\s+date)` +
-  `[\\s:,-]*(?:is\\s+|was\\s+|on\\s+|in\\s+|the\\s+)*(${dateBody}|\\d{4})`,
+    `[\\s:,-]*(?:is\\s+|was\\s+|on\\s+|in\\s+|the\\s+)*(${dateBody}|\\d{4})`,
   'gi',
 );
 /** A date followed by a birth cue: "3/4/2015 (DOB)". */
-const dobAfterPattern = new RegExp(`(${dateBody})\\s*\\(?\\s*(?:d\\.?o\\.?b\\.?|date\\s+of\\s+birth)\\b`, 'gi');
+const dobAfterPattern = new RegExp(
+  `(${dateBody})\\s*\\(?\\s*(?:d\\.?o\\.?b\\.?|date\\s+of\\s+birth)\\b`,
+  'gi',
+);
 
 const upnCheckLetters = 'ABCDEFGHJKLMNPQRTUVWXYZ';
 
@@ -227,7 +238,11 @@ function isNiPrefix(prefix: string, hasSuffix: boolean): boolean {
   return !invalidNiPrefixes.has(upper);
 }
 
-function collect(pattern: RegExp, text: string, accept: (match: RegExpExecArray) => Finding | undefined): Finding[] {
+function collect(
+  pattern: RegExp,
+  text: string,
+  accept: (match: RegExpExecArray) => Finding | undefined,
+): Finding[] {
   const findings: Finding[] = [];
   pattern.lastIndex = 0;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
@@ -272,14 +287,24 @@ function findIdentifiers(text: string): Finding[] {
       ...collect(pattern, text, (match) => {
         const date = match[1];
         const start = match.index + match[0].indexOf(date);
-        return { kind: 'date-of-birth', start, end: start + date.length, replacement: placeholderFor['date-of-birth'] };
+        return {
+          kind: 'date-of-birth',
+          start,
+          end: start + date.length,
+          replacement: placeholderFor['date-of-birth'],
+        };
       }),
     );
   }
   findings.push(
     ...collect(phonePattern, text, (match) =>
       isUkPhone(match[0])
-        ? { kind: 'phone', start: match.index, end: match.index + match[0].length, replacement: placeholderFor.phone }
+        ? {
+            kind: 'phone',
+            start: match.index,
+            end: match.index + match[0].length,
+            replacement: placeholderFor.phone,
+          }
         : undefined,
     ),
   );
@@ -315,13 +340,20 @@ function words(text: string): Word[] {
   const result: Word[] = [];
   const pattern = /[A-Za-z][A-Za-z'’.-]*[A-Za-z]|[A-Za-z]/g;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-    result.push({ text: match[0], lower: match[0].toLowerCase(), start: match.index, end: match.index + match[0].length });
+    result.push({
+      text: match[0],
+      lower: match[0].toLowerCase(),
+      start: match.index,
+      end: match.index + match[0].length,
+    });
   }
   return result;
 }
 
 function containsPhrase(lowerText: string, phrases: string[]): boolean {
-  return phrases.some((phrase) => new RegExp(`(?<![a-z])${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z])`).test(lowerText));
+  return phrases.some((phrase) =>
+    new RegExp(`(?<![a-z])${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z])`).test(lowerText),
+  );
 }
 
 const possessivePattern = /^(.*?)(?:['’]s|s['’])$/;
@@ -379,6 +411,7 @@ function findNames(text: string, otherFindings: Finding[]): Finding[] {
       possessive ||
       (before !== undefined && personIntroducers.has(before)) ||
       (after !== undefined && personFollowers.has(after) && (nameWords.length > 1 || !isFirstWord)) ||
+      classAfterName.test(text.slice(end)) ||
       // "Jamie Smith, Year 5, …" and "Jamie Smith (DOB …)": a full name set off by punctuation.
       (nameWords.length > 1 && /^\s*[,(]/.test(text.slice(end)));
     // A lone capitalised first word of the question could be any noun; accept it only when possessive.
@@ -411,7 +444,8 @@ function noticeFor(counts: Map<PersonalDataKind, number>): string {
     const [singular, plural] = kindWords[kind];
     return count === 1 ? singular : `${count} ${plural}`;
   });
-  const list = parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  const list =
+    parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
   return `I removed ${list} before answering: the policy says not to put personal data into AI tools.`;
 }
 

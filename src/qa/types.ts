@@ -10,6 +10,12 @@ export interface PolicyDocumentMeta {
   nextReview?: string;
   /** True when the next review date has passed, judged against the injected clock. */
   pastReview?: boolean;
+  /** ISO date of the last day of the stated review period (`May 2027` → 2027-05-31). */
+  reviewDueBy?: string;
+  /** Policy owner or responsible officer as the title page names them. */
+  owner?: string;
+  /** Who staff should ask when this policy does not cover a question. */
+  askInstead?: string;
 }
 
 export interface Passage {

@@ -9,7 +9,14 @@ import { AppError } from '../shared/errors';
 import { isStorageConflict, type DocumentStore } from '../storage/types';
 
 export type DpiaStatus = 'none' | 'draft' | 'submitted' | 'approved' | 'rejected' | 'expired';
-export const dpiaStatuses: readonly DpiaStatus[] = ['none', 'draft', 'submitted', 'approved', 'rejected', 'expired'];
+export const dpiaStatuses: readonly DpiaStatus[] = [
+  'none',
+  'draft',
+  'submitted',
+  'approved',
+  'rejected',
+  'expired',
+];
 
 export interface ApprovedUsers {
   staff: boolean;
@@ -55,7 +62,11 @@ export function toolIdFor(name: string): string {
 
 /** `approved` turns into `expired` once the review date has passed. */
 export function effectiveStatus(record: ToolRecord, now: Date): DpiaStatus {
-  if (record.dpia.status === 'approved' && record.reviewDate && record.reviewDate < now.toISOString().slice(0, 10)) {
+  if (
+    record.dpia.status === 'approved' &&
+    record.reviewDate &&
+    record.reviewDate < now.toISOString().slice(0, 10)
+  ) {
     return 'expired';
   }
   return record.dpia.status;
@@ -67,7 +78,8 @@ export interface DpiaDecisionUpdate {
   purposes: string[];
   approvedUsers: ApprovedUsers;
   dpiaReference: string;
-  status: 'submitted' | 'approved' | 'rejected';
+  /** `none` when a withdrawn DPIA takes back its own `submitted`. */
+  status: 'none' | 'submitted' | 'approved' | 'rejected';
   /** yyyy-mm-dd */
   approvalDate?: string;
   reviewDate?: string;
@@ -116,7 +128,10 @@ export class ToolRegister {
     if (!wanted) return undefined;
     const records = await this.list();
     return records.find(
-      (record) => record.id === wanted || toolIdFor(record.name) === wanted || record.aliases.some((alias) => toolIdFor(alias) === wanted),
+      (record) =>
+        record.id === wanted ||
+        toolIdFor(record.name) === wanted ||
+        record.aliases.some((alias) => toolIdFor(alias) === wanted),
     );
   }
 
@@ -147,7 +162,8 @@ export class ToolRegister {
         aliases: base?.aliases ?? [],
         supplier: update.supplier || base?.supplier || 'unknown',
         approvedPurposes: update.status === 'approved' ? update.purposes : (base?.approvedPurposes ?? []),
-        approvedUsers: update.status === 'approved' ? update.approvedUsers : (base?.approvedUsers ?? update.approvedUsers),
+        approvedUsers:
+          update.status === 'approved' ? update.approvedUsers : (base?.approvedUsers ?? update.approvedUsers),
         meetingNotetaker: update.meetingNotetaker ?? base?.meetingNotetaker ?? false,
         dpia: { reference: update.dpiaReference, status: update.status },
         approvalDate: update.status === 'approved' ? update.approvalDate : base?.approvalDate,
@@ -162,10 +178,17 @@ export class ToolRegister {
         next.dpia = base.dpia;
         next.approvalDate = base.approvalDate;
         next.reviewDate = base.reviewDate;
-        next.notes = [base.notes, `DPIA ${update.dpiaReference}: ${update.status}.`].filter(Boolean).join(' ');
+        next.notes = [base.notes, `DPIA ${update.dpiaReference}: ${update.status}.`]
+          .filter(Boolean)
+          .join(' ');
       }
       try {
-        await this.store.put(registerCollection, id, next, stored ? { ifMatch: stored.etag } : { ifNoneMatch: '*' });
+        await this.store.put(
+          registerCollection,
+          id,
+          next,
+          stored ? { ifMatch: stored.etag } : { ifNoneMatch: '*' },
+        );
         return next;
       } catch (error) {
         if (!isStorageConflict(error)) throw error;
@@ -181,16 +204,20 @@ export function parseToolRegisterSeed(text: string, source: string, now: Date): 
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw seedProblem(source, `is not valid YAML/JSON (${error instanceof Error ? error.message.split('\n')[0] : 'unreadable'})`);
+    throw seedProblem(
+      source,
+      `is not valid YAML/JSON (${error instanceof Error ? error.message.split('\n')[0] : 'unreadable'})`,
+    );
   }
   const list = Array.isArray(raw) ? raw : (raw as { tools?: unknown } | null)?.tools;
   if (!Array.isArray(list)) throw seedProblem(source, 'must contain a list under "tools"');
   const seen = new Set<string>();
   return list.map((item, index) => {
     const where = `tools[${index}]`;
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw seedProblem(source, `${where} must be a mapping`);
+    if (typeof item !== 'object' || item === null || Array.isArray(item))
+      throw seedProblem(source, `${where} must be a mapping`);
     const entry = item as Record<string, unknown>;
-    const name = text_(entry.name, source, `${where}.name`);
+    const name = readText(entry.name, source, `${where}.name`);
     const id = toolIdFor(name);
     if (seen.has(id)) throw seedProblem(source, `${where} repeats the tool "${name}"`);
     seen.add(id);
@@ -203,19 +230,22 @@ export function parseToolRegisterSeed(text: string, source: string, now: Date): 
     return {
       id,
       name,
-      aliases: list_(entry.aliases, source, `${where}.aliases`),
-      supplier: text_(entry.supplier, source, `${where}.supplier`),
-      approvedPurposes: list_(entry.approvedPurposes, source, `${where}.approvedPurposes`),
+      aliases: readList(entry.aliases, source, `${where}.aliases`),
+      supplier: readText(entry.supplier, source, `${where}.supplier`),
+      approvedPurposes: readList(entry.approvedPurposes, source, `${where}.approvedPurposes`),
       approvedUsers: {
         staff: users.staff === true,
         pupils: users.pupils === true,
         ageRange: users.ageRange === undefined ? undefined : String(users.ageRange),
       },
       meetingNotetaker: entry.meetingNotetaker === true,
-      dpia: { reference: dpia.reference === undefined ? undefined : String(dpia.reference), status: status as DpiaStatus },
-      approvalDate: date_(entry.approvalDate, source, `${where}.approvalDate`),
-      reviewDate: date_(entry.reviewDate, source, `${where}.reviewDate`),
-      conditions: list_(entry.conditions, source, `${where}.conditions`),
+      dpia: {
+        reference: dpia.reference === undefined ? undefined : String(dpia.reference),
+        status: status as DpiaStatus,
+      },
+      approvalDate: readDate(entry.approvalDate, source, `${where}.approvalDate`),
+      reviewDate: readDate(entry.reviewDate, source, `${where}.reviewDate`),
+      conditions: readList(entry.conditions, source, `${where}.conditions`),
       notes: entry.notes === undefined ? undefined : String(entry.notes),
       source: 'seed' as const,
       updatedAtUtc: now.toISOString(),
@@ -227,18 +257,19 @@ function seedProblem(source: string, problem: string): AppError {
   return new AppError('configuration', `Tool register file ${source}: ${problem}.`);
 }
 
-function text_(value: unknown, source: string, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw seedProblem(source, `${field} must be non-empty text`);
+function readText(value: unknown, source: string, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '')
+    throw seedProblem(source, `${field} must be non-empty text`);
   return value.trim();
 }
 
-function list_(value: unknown, source: string, field: string): string[] {
+function readList(value: unknown, source: string, field: string): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw seedProblem(source, `${field} must be a list`);
-  return value.map((item, index) => text_(item, source, `${field}[${index}]`));
+  return value.map((item, index) => readText(item, source, `${field}[${index}]`));
 }
 
-function date_(value: unknown, source: string, field: string): string | undefined {
+function readDate(value: unknown, source: string, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
   // YAML reads an unquoted 2025-09-01 as a Date.
   const text = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);

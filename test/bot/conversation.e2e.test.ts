@@ -124,18 +124,18 @@ describe('bad input never crashes the bot or leaks a stack trace', () => {
 
   const valid = () => messageActivity('hello', { serviceUrl: connector.serviceUrl, conversationId: 'a:bad-input' });
 
-  it.each([
-    ['malformed JSON', '{"type": "message", ', 400],
-    ['a JSON array', '[]', 400],
-    ['no activity type', JSON.stringify({ ...valid(), type: undefined }), 400],
-    ['an unknown activity type', JSON.stringify({ ...valid(), type: 'somethingElse' }), 400],
-    ['no conversation', JSON.stringify({ ...valid(), conversation: undefined }), 400],
-    ['no serviceUrl', JSON.stringify({ ...valid(), serviceUrl: undefined }), 400],
-    ['a serviceUrl that is not a URL', JSON.stringify({ ...valid(), serviceUrl: 'not a url' }), 400],
-    ['text that is not a string', JSON.stringify({ ...valid(), text: { evil: true } }), 400],
-    ['a 1 MB message', JSON.stringify({ ...valid(), text: 'x'.repeat(1024 * 1024) }), 413],
+  it.each<[string, () => string, number]>([
+    ['malformed JSON', () => '{"type": "message", ', 400],
+    ['a JSON array', () => '[]', 400],
+    ['no activity type', () => JSON.stringify({ ...valid(), type: undefined }), 400],
+    ['an unknown activity type', () => JSON.stringify({ ...valid(), type: 'somethingElse' }), 400],
+    ['no conversation', () => JSON.stringify({ ...valid(), conversation: undefined }), 400],
+    ['no serviceUrl', () => JSON.stringify({ ...valid(), serviceUrl: undefined }), 400],
+    ['a serviceUrl that is not a URL', () => JSON.stringify({ ...valid(), serviceUrl: 'not a url' }), 400],
+    ['text that is not a string', () => JSON.stringify({ ...valid(), text: { evil: true } }), 400],
+    ['a 1 MB message', () => JSON.stringify({ ...valid(), text: 'x'.repeat(1024 * 1024) }), 413],
   ])('answers %s with a clear 4xx', async (_case, body, status) => {
-    const response = await bot.post(body);
+    const response = await bot.post(body());
     expect(response.status).toBe(status);
     expect(response.body).not.toMatch(/\bat .*\.(js|ts):\d+/);
     expect(JSON.parse(response.body)).toHaveProperty('error');

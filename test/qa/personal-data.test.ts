@@ -102,13 +102,35 @@ describe('personal data guard: what is removed', () => {
       cleaned: "Can I put [a pupil's] EHCP and [a pupil's] IEP into ChatGPT?",
       found: ['name'],
     },
+    {
+      question: 'What if Leo discloses abuse in a chat with the bot?',
+      cleaned: 'What if [a person] discloses abuse in a chat with the bot?',
+      found: ['name'],
+    },
+    {
+      question: 'Can Copilot summarise the SEN review for Noah in 5B?',
+      cleaned: 'Can Copilot summarise the SEN review for [a pupil] in 5B?',
+      found: ['name'],
+    },
+    {
+      question: 'Noah Williams in Year 5 has an EHCP - can Gemini draft targets?',
+      cleaned: '[a pupil] in Year 5 has an EHCP - can Gemini draft targets?',
+      found: ['name'],
+    },
+    {
+      question: "Who do I tell if Copilot shows me Mrs Green's sickness records?",
+      cleaned: "Who do I tell if Copilot shows me [a member of staff's] sickness records?",
+      found: ['name'],
+    },
   ];
 
   test.each(cases)('$question', ({ question, cleaned, found }) => {
     const result = stripPersonalData(question);
     expect(result.cleaned).toBe(cleaned);
     expect(result.found).toEqual(found);
-    expect(result.notice).toMatch(/^I removed .+ before answering: the policy says not to put personal data into AI tools\.$/);
+    expect(result.notice).toMatch(
+      /^I removed .+ before answering: the policy says not to put personal data into AI tools\.$/,
+    );
   });
 });
 
@@ -133,6 +155,12 @@ describe('personal data guard: ordinary policy questions pass through untouched'
     'Can I use Canva Magic Write to draft EHCP targets without pupil names?',
     'How many marks does AI detection software need to flag plagiarism?',
     'Call the DPO on extension 2045 about a breach?',
+    'Can I use Read Aloud in Microsoft Edge for dyslexic pupils?',
+    'Can Sarah in the office use ChatGPT for parent emails?',
+    'Is Brisk Teaching approved for marking SEN assessments?',
+    'Does Appendix B cover Snapchat My AI misuse reported via CPOMS?',
+    'Can we use Copilot in Teams for the Local Governing Body minutes about exclusions?',
+    'What does Keeping Children Safe in Education say about filtering?',
   ];
 
   test.each(questions)('%s', (question) => {

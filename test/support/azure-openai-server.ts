@@ -64,6 +64,8 @@ export interface AzureOpenAiTestServer {
   requests: RecordedRequest[];
   /** Queues replies for the next requests, in order. Requests beyond the script get a 500. */
   script(...replies: ScriptedReply[]): void;
+  /** Forgets the script and the recorded requests. */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -75,7 +77,9 @@ const filterResultsSafe = {
 };
 const filterResultsViolent = { ...filterResultsSafe, violence: { filtered: true, severity: 'medium' } };
 
-export async function startAzureOpenAiServer(options: AzureOpenAiServerOptions = {}): Promise<AzureOpenAiTestServer> {
+export async function startAzureOpenAiServer(
+  options: AzureOpenAiServerOptions = {},
+): Promise<AzureOpenAiTestServer> {
   const deployments = options.deployments ?? ['gpt-4o'];
   const queue: ScriptedReply[] = [];
   const requests: RecordedRequest[] = [];
@@ -142,7 +146,12 @@ export async function startAzureOpenAiServer(options: AzureOpenAiServerOptions =
       }
       if (!record.body || !Array.isArray(record.body.messages) || record.body.messages.length === 0) {
         send(400, {
-          error: { message: "'messages' is a required property", type: 'invalid_request_error', param: null, code: null },
+          error: {
+            message: "'messages' is a required property",
+            type: 'invalid_request_error',
+            param: null,
+            code: null,
+          },
         });
         return;
       }
@@ -228,7 +237,10 @@ export async function startAzureOpenAiServer(options: AzureOpenAiServerOptions =
               status: 400,
               innererror: {
                 code: 'ResponsibleAIPolicyViolation',
-                content_filter_result: { ...filterResultsViolent, jailbreak: { filtered: false, detected: false } },
+                content_filter_result: {
+                  ...filterResultsViolent,
+                  jailbreak: { filtered: false, detected: false },
+                },
               },
             },
           });
@@ -252,6 +264,10 @@ export async function startAzureOpenAiServer(options: AzureOpenAiServerOptions =
     certificate: certificate?.cert ?? '',
     requests,
     script: (...replies) => queue.push(...replies),
+    reset: () => {
+      queue.length = 0;
+      requests.length = 0;
+    },
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       server.closeAllConnections();
@@ -297,7 +313,8 @@ function objectId(dotted: string): Buffer {
   const bytes = [first * 40 + second];
   for (const value of rest) {
     const encoded = [value & 0x7f];
-    for (let remaining = value >> 7; remaining > 0; remaining >>= 7) encoded.unshift((remaining & 0x7f) | 0x80);
+    for (let remaining = value >> 7; remaining > 0; remaining >>= 7)
+      encoded.unshift((remaining & 0x7f) | 0x80);
     bytes.push(...encoded);
   }
   return der(0x06, Buffer.from(bytes));
@@ -313,7 +330,10 @@ function createSelfSignedCertificate(): { key: string; cert: string } {
   const ecdsaWithSha256 = sequence(objectId('1.2.840.10045.4.3.2'));
   const name = sequence(der(0x31, sequence(objectId('2.5.4.3'), der(0x0c, Buffer.from('127.0.0.1')))));
   const now = Date.now();
-  const subjectAltName = sequence(der(0x87, Buffer.from([127, 0, 0, 1])), der(0x82, Buffer.from('localhost')));
+  const subjectAltName = sequence(
+    der(0x87, Buffer.from([127, 0, 0, 1])),
+    der(0x82, Buffer.from('localhost')),
+  );
   const basicConstraints = sequence(der(0x01, Buffer.from([0xff])));
   const extensions = der(
     0xa3,

@@ -1,0 +1,64 @@
+/**
+ * `npm run --silent ask -- --policies PATH [--json] [QUESTION]`
+ * With a question: answers it (JSON with --json, readable text without).
+ * Without: reads one question per line from stdin and writes one JSON object per line, nothing else.
+ */
+import * as readline from 'readline';
+import { performance } from 'perf_hooks';
+import { isAppError } from '../shared/errors';
+import { systemClock } from '../shared/clock';
+import { createPolicyLibrary, type PolicyLibrary } from '../qa/library';
+import { formatForPerson, toAskResult, type AskResult } from '../qa/cli-format';
+import { parseCliArguments } from './args';
+
+const usage = 'Usage: npm run --silent ask -- --policies PATH [--json] [QUESTION]';
+
+function ask(library: PolicyLibrary, question: string): AskResult {
+  const started = performance.now();
+  const answer = library.answerer.answerSync(question);
+  return toAskResult(question, answer, performance.now() - started);
+}
+
+async function main(): Promise<number> {
+  const options = parseCliArguments(process.argv.slice(2));
+  if (options.help) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (options.policies.length === 0) {
+    process.stderr.write(
+      `${usage}\n--policies is required (a policy file or a folder of .txt/.md/.docx/.pdf).\n`,
+    );
+    return 2;
+  }
+  const library = await createPolicyLibrary({ paths: options.policies, clock: systemClock });
+  if (library.documents.length === 0) {
+    process.stderr.write(`No policy files found in ${options.policies.join(', ')}.\n`);
+    return 2;
+  }
+  const question = options.words.join(' ').trim();
+  if (question.length > 0) {
+    const result = ask(library, question);
+    process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${formatForPerson(result)}\n`);
+    return 0;
+  }
+  const lines = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    const text = line.trim();
+    if (text.length === 0) continue;
+    process.stdout.write(`${JSON.stringify(ask(library, text))}\n`);
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `${isAppError(error) ? error.userMessage : error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,148 @@
+import * as fs from 'fs/promises';
+import * as path from 'path';
+import type { Clock } from '../shared/clock';
+import { AppError } from '../shared/errors';
+import { htmlToPolicyText } from './html-to-text';
+import { extractMetadata } from './metadata';
+import { buildPassages } from './passages';
+import { parseStructure } from './structure';
+import type { PolicyDocument } from './types';
+
+export const supportedExtensions = ['.txt', '.md', '.docx', '.pdf'];
+
+/** Files in a policy folder that are about the folder, not policies. */
+const notPolicies = /^(readme|changelog|license|licence|contributing)(\.[a-z]+)?$/i;
+
+/** Parses one policy given as text (already converted from Word/PDF when needed). */
+export function parsePolicyText(input: { source: string; text: string; clock: Clock }): PolicyDocument {
+  const structure = parseStructure(input.text);
+  const body = structure.sections.filter((section) => !section.frontMatter);
+  const meta = extractMetadata({
+    source: input.source,
+    fullText: input.text,
+    frontLines: structure.frontLines,
+    markdownTitle: structure.markdownTitle,
+    sections: structure.sections,
+    clock: input.clock,
+  });
+  const passages = buildPassages({
+    source: input.source,
+    document: meta.title,
+    sections: structure.sections,
+  });
+  const warnings = [...structure.warnings];
+  if (body.length === 0) warnings.push('No sections found: the whole text was read as one block.');
+  if (!body.some((section) => /^\d/.test(section.id)))
+    warnings.push('No numbered sections: citations use heading text.');
+  const foundIds = new Set(body.map((section) => section.id));
+  for (const id of structure.contentsIds) {
+    if (!foundIds.has(id))
+      warnings.push(`Contents page lists ${id} but no such section was found in the text.`);
+  }
+  if (!meta.nextReview) warnings.push('No next review date found on the title page.');
+  if (meta.pastReview)
+    warnings.push(`Past its review date (${meta.nextReview}); answers citing it will say so.`);
+  if (!meta.trustName) warnings.push('Trust name not found.');
+  if (!meta.approvedOn) warnings.push('Approval date not found.');
+  const empty = body.filter(
+    (section, position) =>
+      section.units.length === 0 && !(body[position + 1] && body[position + 1].level > section.level),
+  );
+  if (empty.length > 0)
+    warnings.push(`Headings with no text under them: ${empty.map((section) => section.id).join(', ')}.`);
+  return { meta, sections: structure.sections, passages, warnings };
+}
+
+/** Reads a policy file into text: `.txt`/`.md` as is, `.docx` through mammoth, `.pdf` through unpdf. */
+export async function readPolicyText(filePath: string): Promise<string> {
+  const extension = path.extname(filePath).toLowerCase();
+  if (extension === '.txt' || extension === '.md') return fs.readFile(filePath, 'utf8');
+  const buffer = await fs.readFile(filePath);
+  if (extension === '.docx') {
+    // Required lazily: most runs read .txt/.md and should not pay mammoth's load time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mammoth = require('mammoth') as typeof import('mammoth');
+    const result = await mammoth.convertToHtml({ buffer });
+    return htmlToPolicyText(result.value);
+  }
+  if (extension === '.pdf') return pdfToText(new Uint8Array(buffer));
+  throw new AppError(
+    'bad-input',
+    `Unsupported policy file type: ${filePath}`,
+    `Policies must be ${supportedExtensions.join(', ')} files.`,
+  );
+}
+
+async function pdfToText(data: Uint8Array): Promise<string> {
+  // unpdf's CommonJS entry is required lazily to keep start-up fast. It loads its bundled PDF.js with a
+  // dynamic import(), which plain Node supports; jest's VM does not without
+  // --experimental-vm-modules, so the PDF test runs the reader in a child process.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const unpdf = require('unpdf') as typeof import('unpdf');
+  const pdf = await unpdf.getDocumentProxy(data);
+  const pages: string[] = [];
+  for (let pageNumber = 1; pageNumber <= pdf.numPages; pageNumber += 1) {
+    const page = await pdf.getPage(pageNumber);
+    const content = await page.getTextContent();
+    const lines: string[] = [];
+    let line = '';
+    let lastY: number | undefined;
+    for (const item of content.items) {
+      if (!('str' in item)) continue;
+      const y = item.transform[5];
+      // A vertical gap bigger than a line and a half is a paragraph break.
+      if (lastY !== undefined && line.length > 0 && Math.abs(lastY - y) > 1) {
+        lines.push(line);
+        if (Math.abs(lastY - y) > Math.max(item.height, 10) * 1.6) lines.push('');
+        line = '';
+      }
+      line += item.str;
+      lastY = y;
+    }
+    if (line.length > 0) lines.push(line);
+    pages.push(lines.join('\n'));
+  }
+  await pdf.destroy();
+  return pages.join('\n\n');
+}
+
+/** Expands files and folders (recursively) into policy files, sorted by name for stable ids. */
+export async function listPolicyFiles(paths: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of paths) {
+    const stats = await fs.stat(entry).catch(() => undefined);
+    if (!stats)
+      throw new AppError('not-found', `Policy path not found: ${entry}`, `I couldn't find ${entry}.`);
+    if (stats.isDirectory()) {
+      const names = (await fs.readdir(entry)).sort();
+      const nested = await listPolicyFiles(
+        names
+          .filter((name) => !name.startsWith('.') && !notPolicies.test(name))
+          .map((name) => path.join(entry, name)),
+      ).catch(() => []);
+      files.push(...nested);
+    } else if (supportedExtensions.includes(path.extname(entry).toLowerCase())) {
+      files.push(entry);
+    } else if (paths.length === 1) {
+      throw new AppError(
+        'bad-input',
+        `Unsupported policy file type: ${entry}`,
+        `Policies must be ${supportedExtensions.join(', ')} files.`,
+      );
+    }
+  }
+  return files;
+}
+
+export async function loadPolicyDocuments(input: {
+  paths: string[];
+  clock: Clock;
+}): Promise<PolicyDocument[]> {
+  const files = await listPolicyFiles(input.paths);
+  const documents: PolicyDocument[] = [];
+  for (const file of files) {
+    const text = await readPolicyText(file);
+    documents.push(parsePolicyText({ source: path.basename(file), text, clock: input.clock }));
+  }
+  return documents;
+}

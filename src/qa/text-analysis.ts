@@ -1,0 +1,160 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { porterStem } from './porter-stemmer';
+
+/** Words that carry no meaning for policy search, including the fillers of staff questions. */
+const stopwordList =
+  `a about above after again against all am an and any are aren't as at be because been before being
+below between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
+few for from further had hadn't has hasn't have haven't having he her here hers herself him himself his how i i'm
+if in into is isn't it it's its itself let's me more most my myself no nor not of off on once only or other ought
+our ours ourselves out over own same she should shouldn't so some such than that that's the their theirs them
+themselves then there there's these they this those through to too under until up very was wasn't we were weren't
+what what's when where which while who who's whom why with won't would wouldn't you your yours yourself yourselves
+will shall may might must also etc e g ie eg ok okay allowed allow fine alright please someone something anyone
+anything thing things get gets got getting happen happens happened need needs want wants know let able go going
+way ways really just still yes much many whether within using used use uses per via us them one two three
+policy policies school schools trust trusts academy academies question questions thank thanks`
+    .split(/\s+/)
+    .filter((word) => word.length > 0);
+const stopwords = new Set(stopwordList.flatMap((word) => [word, word.replace(/'/g, '')]));
+
+export function isStopword(word: string): boolean {
+  return stopwords.has(word);
+}
+
+/** Lower-case word tokens; apostrophes inside words are kept so "don't" meets its stopword. */
+export function wordTokens(text: string): string[] {
+  const lower = text.toLowerCase().replace(/[’‘`]/g, "'");
+  const tokens: string[] = [];
+  for (const match of lower.matchAll(/[a-z0-9]+(?:'[a-z]+)*/g)) {
+    let token = match[0];
+    if (token.endsWith("'s")) token = token.slice(0, -2);
+    tokens.push(token);
+  }
+  return tokens;
+}
+
+export function stem(token: string): string {
+  return porterStem(token.replace(/'/g, ''));
+}
+
+export interface ThesaurusGroup {
+  concept: string;
+  terms: string[];
+  /** A topic only an AI policy answers; naming it makes a question in scope more readily. */
+  anchor?: boolean;
+}
+
+export interface ThesaurusData {
+  groups: ThesaurusGroup[];
+}
+
+/** Concept tokens start with a character no word token can contain, so they never collide. */
+export const conceptPrefix = '~';
+
+export interface AnalysedText {
+  /** Stemmed content words in order, then concept tokens for thesaurus phrases found. */
+  terms: string[];
+  /** Concept tokens found, with the stemmed words that triggered each (used for coverage). */
+  concepts: Map<string, string[]>;
+  /** True when the text names an anchor topic (AI itself, notetakers, DPIAs, data breaches …). */
+  anchored: boolean;
+}
+
+/** Tokenising, stemming and thesaurus expansion, shared by indexing and querying so both agree. */
+export class TextAnalyzer {
+  private readonly phrases = new Map<string, { words: string[]; concept: string }[]>();
+  private readonly stemCache = new Map<string, string>();
+  private readonly anchors = new Set<string>();
+
+  constructor(thesaurus: ThesaurusData) {
+    for (const group of thesaurus.groups) {
+      if (group.anchor) this.anchors.add(`${conceptPrefix}${group.concept}`);
+      for (const term of group.terms) {
+        const words = wordTokens(term).map((token) => this.stemOf(token));
+        if (words.length === 0) continue;
+        const list = this.phrases.get(words[0]) ?? [];
+        list.push({ words, concept: `${conceptPrefix}${group.concept}` });
+        this.phrases.set(words[0], list);
+      }
+    }
+    for (const list of this.phrases.values())
+      list.sort((left, right) => right.words.length - left.words.length);
+  }
+
+  private stemOf(token: string): string {
+    let stemmed = this.stemCache.get(token);
+    if (stemmed === undefined) {
+      stemmed = stem(token);
+      if (this.stemCache.size < 200_000) this.stemCache.set(token, stemmed);
+    }
+    return stemmed;
+  }
+
+  analyse(text: string): AnalysedText {
+    const tokens = wordTokens(text);
+    const stems = tokens.map((token) => this.stemOf(token));
+    const terms: string[] = [];
+    const concepts = new Map<string, string[]>();
+    // Words inside a matched phrase do not start another concept ("writing reports" is a school
+    // report, not also a report of a concern).
+    let phraseEnd = 0;
+    for (let index = 0; index < tokens.length; index += 1) {
+      const token = tokens[index];
+      if (!isStopword(token) && !(token.length === 1 && !/[0-9]/.test(token))) terms.push(stems[index]);
+      const candidates = index >= phraseEnd ? this.phrases.get(stems[index]) : undefined;
+      if (!candidates) continue;
+      // Every group may match once at a position (the longest phrase of each group wins), so
+      // "pupil names" is both personal data and a pupil.
+      const matchedHere = new Set<string>();
+      for (const candidate of candidates) {
+        if (matchedHere.has(candidate.concept)) continue;
+        const { words } = candidate;
+        let matches = true;
+        for (let offset = 1; offset < words.length; offset += 1) {
+          if (stems[index + offset] !== words[offset]) {
+            matches = false;
+            break;
+          }
+        }
+        if (!matches) continue;
+        matchedHere.add(candidate.concept);
+        const triggers = concepts.get(candidate.concept) ?? [];
+        triggers.push(...words);
+        concepts.set(candidate.concept, triggers);
+        terms.push(candidate.concept);
+        phraseEnd = Math.max(phraseEnd, index + words.length);
+      }
+    }
+    let anchored = false;
+    for (const concept of concepts.keys()) if (this.anchors.has(concept)) anchored = true;
+    return { terms, concepts, anchored };
+  }
+}
+
+/** Finds `data/thesaurus.json` from the source tree or from the compiled `dist/` tree. */
+export function defaultThesaurusPath(): string {
+  let directory = __dirname;
+  for (let depth = 0; depth < 6; depth += 1) {
+    const candidate = path.join(directory, 'data', 'thesaurus.json');
+    if (fs.existsSync(candidate)) return candidate;
+    directory = path.dirname(directory);
+  }
+  return path.resolve(__dirname, '..', '..', 'data', 'thesaurus.json');
+}
+
+export function loadThesaurus(filePath: string = defaultThesaurusPath()): ThesaurusData {
+  const parsed = JSON.parse(fs.readFileSync(filePath, 'utf8')) as { groups?: unknown };
+  if (!Array.isArray(parsed.groups)) throw new Error(`Thesaurus ${filePath} has no "groups" list`);
+  const groups: ThesaurusGroup[] = [];
+  for (const group of parsed.groups as { concept?: unknown; terms?: unknown }[]) {
+    if (typeof group.concept !== 'string' || !Array.isArray(group.terms)) continue;
+    groups.push({
+      concept: group.concept,
+      terms: group.terms.filter((term): term is string => typeof term === 'string'),
+      anchor: (group as { anchor?: unknown }).anchor === true,
+    });
+  }
+  return { groups };
+}

@@ -1,0 +1,196 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Document, HeadingLevel, Packer, Paragraph } from 'docx';
+import { loadPolicyDocuments, parsePolicyText } from '../../src/policies';
+import { ManualClock } from '../../src/shared/clock';
+import { makePdf } from '../support/make-pdf';
+
+const fixtures = path.resolve(__dirname, '..', 'fixtures', 'policies');
+const clock = new ManualClock('2025-06-01T12:00:00Z');
+
+function parseFixture(name: string, at = clock) {
+  return parsePolicyText({
+    source: name,
+    text: fs.readFileSync(path.join(fixtures, name), 'utf8'),
+    clock: at,
+  });
+}
+
+describe('policy reader on the project fixtures', () => {
+  const numbered = parseFixture('numbered-with-contents.txt');
+
+  it.each([
+    ['1', 'Aims', ['1. Aims']],
+    ['2', 'Staff Use', ['2. Staff Use']],
+    ['2.1', 'Planning', ['2. Staff Use', '2.1 Planning']],
+    ['2.2', 'Marking', ['2. Staff Use', '2.2 Marking']],
+    ['3', 'Data & Privacy', ['3. Data & Privacy']],
+    ['3.1', 'Data & Privacy', ['3. Data & Privacy', '3.1']],
+    ['3.2', 'Data & Privacy', ['3. Data & Privacy', '3.2']],
+    ['Appendix 1', 'Tool List', ['Appendix 1 – Tool List']],
+  ])('finds section %s with heading %s and its heading path', (id, heading, headingPath) => {
+    const section = numbered.sections.find((candidate) => candidate.id === id);
+    expect(section).toMatchObject({ heading, headingPath });
+  });
+
+  it('reads a numbered list inside a section as list items, not sections', () => {
+    const ids = numbered.sections.map((section) => section.id);
+    expect(ids.filter((id) => id === '1')).toHaveLength(1);
+    expect(ids.filter((id) => id === '2')).toHaveLength(1);
+    const section3 = numbered.passages
+      .filter((passage) => passage.section === '3.2')
+      .map((passage) => passage.text)
+      .join('\n');
+    expect(section3).toContain('Clarity: this numbered list is part of section 3');
+  });
+
+  it('never indexes the contents page', () => {
+    for (const passage of numbered.passages) {
+      expect(passage.text).not.toMatch(/\t\d+$/m);
+      expect(passage.section.toLowerCase()).not.toContain('contents');
+    }
+    const aimsMentions = numbered.passages.filter(
+      (passage) => /\bAims\b/.test(passage.text) || passage.heading === 'Aims',
+    );
+    expect(aimsMentions).toHaveLength(1);
+  });
+
+  it('removes conversion debris', () => {
+    const all = numbered.passages.map((passage) => passage.text).join('\n');
+    expect(all).not.toMatch(/bookmark|<p>|<i>|&amp;|·/);
+    expect(all).toContain('- Creating worksheets');
+  });
+
+  it('keeps table rows readable on their own with their column headers', () => {
+    const appendix = numbered.passages.find((passage) => passage.section === 'Appendix 1');
+    expect(appendix?.text).toContain('Tool: Copilot; Purpose: Drafting letters; Users: Staff');
+    const cells = parseFixture('cell-per-line-table.txt');
+    const table = cells.passages.find((passage) => passage.section === '1.1');
+    expect(table?.text).toContain(
+      'Tool name: Copilot; Approved use: Drafting letters, Summaries; Who may use it: Staff, Governors',
+    );
+    expect(table?.text).toContain('Tool name: Quiz maker; Approved use: Retrieval quizzes');
+    expect(cells.sections.map((section) => section.id)).toEqual(['1', '1.1', '1.2']);
+  });
+
+  it('reads metadata from the title page', () => {
+    expect(numbered.meta).toMatchObject({
+      title: 'AI Policy',
+      trustName: 'Elmwood Schools Trust',
+      approvedOn: '2025-02-03',
+      nextReview: 'February 2026',
+      reviewDueBy: '2026-02-28',
+      owner: 'Business Manager',
+      pastReview: false,
+    });
+  });
+
+  it.each([
+    ['2026-02-28T23:00:00Z', false],
+    ['2026-03-01T00:30:00Z', true],
+  ])('judges the review date against the injected clock (%s → past %s)', (now, past) => {
+    expect(parseFixture('numbered-with-contents.txt', new ManualClock(now)).meta.pastReview).toBe(past);
+  });
+
+  it('uses markdown, bold and plain one-line headings as unnumbered section ids', () => {
+    const document = parseFixture('headings-and-tables.txt');
+    expect(document.sections.filter((section) => !section.frontMatter).map((section) => section.id)).toEqual([
+      'Purpose',
+      'Who is responsible',
+      'Transcription in meetings',
+      'Governor meetings',
+      'Sharing work',
+    ]);
+    expect(document.meta).toMatchObject({
+      title: 'Digital Assistant Policy',
+      trustName: 'Harbour View Learning Partnership',
+      nextReview: 'Autumn Term 2025',
+      reviewDueBy: '2025-12-31',
+      owner: 'Sam Rivers',
+    });
+    const roles = document.passages.find((passage) => passage.section === 'Who is responsible');
+    expect(roles?.text).toContain(
+      'Role: DPO; Responsibility: Advises on data protection impact assessments; Contact: Data office',
+    );
+  });
+
+  it('splits long sections into passages of at most 1,200 characters that carry the heading', () => {
+    const clause = Array.from(
+      { length: 40 },
+      (_, index) => `Staff will check output number ${index} carefully before use.`,
+    ).join(' ');
+    const document = parsePolicyText({
+      source: 'long.txt',
+      text: `1. Checking Output\n\n${clause}\n`,
+      clock,
+    });
+    expect(document.passages.length).toBeGreaterThan(1);
+    for (const passage of document.passages) {
+      expect(passage.text.length).toBeLessThanOrEqual(1200);
+      expect(passage).toMatchObject({ section: '1', heading: 'Checking Output' });
+    }
+    expect(new Set(document.passages.map((passage) => passage.id)).size).toBe(document.passages.length);
+  });
+
+  it('reads .docx through mammoth with headings and lists', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-docx-'));
+    const doc = new Document({
+      sections: [
+        {
+          children: [
+            new Paragraph({ text: 'Staff AI Policy', heading: HeadingLevel.HEADING_1 }),
+            new Paragraph({ text: '1. Notetakers', heading: HeadingLevel.HEADING_2 }),
+            new Paragraph({ text: 'AI notetakers need everyone in the meeting to agree first.' }),
+            new Paragraph({ text: '2. Breaches', heading: HeadingLevel.HEADING_2 }),
+            new Paragraph({ text: 'Tell the DPO about a data breach the same day.' }),
+          ],
+        },
+      ],
+    });
+    const file = path.join(directory, 'policy.docx');
+    fs.writeFileSync(file, await Packer.toBuffer(doc));
+    const [document] = await loadPolicyDocuments({ paths: [directory], clock });
+    expect(document.meta.title).toBe('Staff AI Policy');
+    expect(document.passages.map((passage) => [passage.section, passage.heading, passage.text])).toEqual([
+      ['1', 'Notetakers', 'AI notetakers need everyone in the meeting to agree first.'],
+      ['2', 'Breaches', 'Tell the DPO about a data breach the same day.'],
+    ]);
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('reads .pdf text with its numbered sections (in a child process: PDF.js loads as ESM)', () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-pdf-'));
+    const file = path.join(directory, 'policy.pdf');
+    fs.writeFileSync(
+      file,
+      makePdf(['1. Purpose', 'This policy sets out rules for AI.', '2. Scope', 'It applies to all staff.']),
+    );
+    const repoRoot = path.resolve(__dirname, '..', '..');
+    const output = execFileSync(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'src/cli/index-policies.ts', '--policies', file, '--json'],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
+    const [outline] = JSON.parse(output) as {
+      sections: { id: string; heading: string }[];
+      passages: number;
+    }[];
+    expect(outline.sections.map((section) => [section.id, section.heading])).toEqual([
+      ['1', 'Purpose'],
+      ['2', 'Scope'],
+    ]);
+    expect(outline.passages).toBe(2);
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('skips README files when loading a folder', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-folder-'));
+    fs.writeFileSync(path.join(directory, 'README.md'), '# About these files\n');
+    fs.copyFileSync(path.join(fixtures, 'numbered-with-contents.txt'), path.join(directory, 'policy.txt'));
+    const documents = await loadPolicyDocuments({ paths: [directory], clock });
+    expect(documents.map((document) => document.meta.source)).toEqual(['policy.txt']);
+    fs.rmSync(directory, { recursive: true, force: true });
+  });
+});
