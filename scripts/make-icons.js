@@ -70,7 +70,10 @@ function render(size, paint) {
       let covered = 0;
       for (let sy = 0; sy < supersampling; sy += 1) {
         for (let sx = 0; sx < supersampling; sx += 1) {
-          const colour = paint((x + (sx + 0.5) / supersampling) / size, (y + (sy + 0.5) / supersampling) / size);
+          const colour = paint(
+            (x + (sx + 0.5) / supersampling) / size,
+            (y + (sy + 0.5) / supersampling) / size,
+          );
           if (colour) {
             r += colour.r;
             g += colour.g;

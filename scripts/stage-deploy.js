@@ -10,7 +10,16 @@ const root = path.resolve(__dirname, '..');
 const target = path.join(root, '.deploy');
 
 // What the running bot reads, relative to the project root (see src/config.ts defaults and scripts/copy-assets.js).
-const runtimeEntries = ['dist', 'prompts', 'policies', 'config', 'data', 'package.json', 'package-lock.json', '.npmrc'];
+const runtimeEntries = [
+  'dist',
+  'prompts',
+  'policies',
+  'config',
+  'data',
+  'package.json',
+  'package-lock.json',
+  '.npmrc',
+];
 
 if (!fs.existsSync(path.join(root, 'dist', 'src', 'index.js'))) {
   console.error('dist/src/index.js is missing: run `npm run build` first.');

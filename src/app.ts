@@ -57,7 +57,11 @@ export interface RuntimeParts {
   capabilities: (context: CapabilityContext) => CapabilityParts[];
 }
 
-export function assembleRuntime(config: Config, parts: RuntimeParts, overrides: RuntimeOverrides = {}): Runtime {
+export function assembleRuntime(
+  config: Config,
+  parts: RuntimeParts,
+  overrides: RuntimeOverrides = {},
+): Runtime {
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? randomIds;
   const logger = overrides.logger ?? consoleLogger(config.logLevel);
@@ -98,7 +102,13 @@ export function assembleRuntime(config: Config, parts: RuntimeParts, overrides: 
     config,
     records: parts.stores.records,
     handleActivity: (body, authorization) =>
-      handleIncomingActivity(adapter, body, authorization, (turn) => app.run(turn).then(() => undefined), logger),
+      handleIncomingActivity(
+        adapter,
+        body,
+        authorization,
+        (turn) => app.run(turn).then(() => undefined),
+        logger,
+      ),
     async health() {
       const checks: HealthReport['checks'] = {};
       for (const service of services) {
@@ -148,7 +158,9 @@ function storageOptions(config: Config, logger: Logger): DocumentStoresOptions {
     // Without a connection string the bot's managed identity reaches Storage (role assignments in infra/azure.bicep).
     credential: storage.connectionString
       ? undefined
-      : new ManagedIdentityCredential(config.managedIdentityClientId ? { clientId: config.managedIdentityClientId } : {}),
+      : new ManagedIdentityCredential(
+          config.managedIdentityClientId ? { clientId: config.managedIdentityClientId } : {},
+        ),
     containerName: storage.containerName,
     tablePrefix: storage.tablePrefix,
   };
@@ -161,7 +173,11 @@ function storageOptions(config: Config, logger: Logger): DocumentStoresOptions {
 async function createPolicyAnswerer(
   config: Config,
   services: { clock: Clock; logger: Logger },
-): Promise<{ answerer: PolicyAnswerer; trustName: string; health: () => Promise<{ ok: boolean; detail: string }> }> {
+): Promise<{
+  answerer: PolicyAnswerer;
+  trustName: string;
+  health: () => Promise<{ ok: boolean; detail: string }>;
+}> {
   const library = await createPolicyLibrary({ paths: [config.policiesPath], clock: services.clock });
   const extractive = library.answerer;
   const answerer = config.azureOpenAI

@@ -72,6 +72,9 @@ export interface PeopleConfig {
   cpomsInstruction?: string;
   examsOfficerName?: string;
   examsOfficerContact?: string;
+  /** Entra object ids: alerts go to their personal chat with the bot (saved when they first talk to it). */
+  dslAadObjectId?: string;
+  examsOfficerAadObjectId?: string;
 }
 
 export interface Config {
@@ -110,7 +113,11 @@ export class ConfigError extends Error {
 
 export type Environment = Record<string, string | undefined>;
 
-const projectRoot = path.resolve(__dirname, '..', __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '');
+const projectRoot = path.resolve(
+  __dirname,
+  '..',
+  __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '',
+);
 
 /** Reads and validates every setting. Throws `ConfigError` naming the first bad variable. */
 export function loadConfig(environment: Environment): Config {
@@ -125,9 +132,16 @@ export function loadConfig(environment: Environment): Config {
     mode,
     port: readPort(read('PORT')),
     host: read('HOST') ?? '0.0.0.0',
-    logLevel: readChoice('LOG_LEVEL', read('LOG_LEVEL') ?? 'info', ['debug', 'info', 'warn', 'error'] as const),
+    logLevel: readChoice('LOG_LEVEL', read('LOG_LEVEL') ?? 'info', [
+      'debug',
+      'info',
+      'warn',
+      'error',
+    ] as const),
     policiesPath: resolvePath(read('POLICIES_PATH') ?? path.join('policies', 'example')),
-    toolRegisterPath: resolvePath(read('TOOL_REGISTER_PATH') ?? path.join('config', 'tool-register.example.yaml')),
+    toolRegisterPath: resolvePath(
+      read('TOOL_REGISTER_PATH') ?? path.join('config', 'tool-register.example.yaml'),
+    ),
     trustRulesPath: resolvePath(read('TRUST_RULES_PATH') ?? path.join('config', 'trust-rules.example.yaml')),
     storage: readStorage(read),
     managedIdentityClientId: read('AZURE_CLIENT_ID'),
@@ -145,6 +159,8 @@ export function loadConfig(environment: Environment): Config {
       cpomsInstruction: read('CPOMS_INSTRUCTION'),
       examsOfficerName: read('EXAMS_OFFICER_NAME'),
       examsOfficerContact: read('EXAMS_OFFICER_CONTACT'),
+      dslAadObjectId: read('DSL_AAD_OBJECT_ID'),
+      examsOfficerAadObjectId: read('EXAMS_OFFICER_AAD_OBJECT_ID'),
     },
     outboxIntervalMs: readPositiveInteger('OUTBOX_INTERVAL_MS', read('OUTBOX_INTERVAL_MS') ?? '2000'),
   };
@@ -179,7 +195,11 @@ function readPort(value: string | undefined): number {
   if (value === undefined) return 3978;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError('PORT', `is "${value}", not a port number`, 'Use a whole number from 1 to 65535, e.g. PORT=3978.');
+    throw new ConfigError(
+      'PORT',
+      `is "${value}", not a port number`,
+      'Use a whole number from 1 to 65535, e.g. PORT=3978.',
+    );
   }
   return port;
 }
@@ -187,7 +207,11 @@ function readPort(value: string | undefined): number {
 function readPositiveInteger(name: string, value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) {
-    throw new ConfigError(name, `is "${value}", not a positive whole number`, `Set ${name} to a number of milliseconds.`);
+    throw new ConfigError(
+      name,
+      `is "${value}", not a positive whole number`,
+      `Set ${name} to a number of milliseconds.`,
+    );
   }
   return number;
 }
@@ -332,6 +356,8 @@ export const knownEnvironmentVariables = [
   'CPOMS_INSTRUCTION',
   'EXAMS_OFFICER_NAME',
   'EXAMS_OFFICER_CONTACT',
+  'DSL_AAD_OBJECT_ID',
+  'EXAMS_OFFICER_AAD_OBJECT_ID',
   'OUTBOX_INTERVAL_MS',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
 ] as const;

@@ -15,9 +15,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(runtime: Runtime, port = runtime.config.port, host = runtime.config.host): Promise<RunningServer> {
+export async function startServer(
+  runtime: Runtime,
+  port = runtime.config.port,
+  host = runtime.config.host,
+): Promise<RunningServer> {
   const server = restify.createServer({ name: 'ai-policy-assistant', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: maximumActivityBytes, mapParams: false, rejectUnknown: true }));
+  server.use(
+    restify.plugins.bodyParser({ maxBodySize: maximumActivityBytes, mapParams: false, rejectUnknown: true }),
+  );
 
   server.post('/api/messages', async (request: restify.Request, response: restify.Response) => {
     const authorization = String(request.headers.authorization ?? '');
@@ -41,7 +47,12 @@ export async function startServer(runtime: Runtime, port = runtime.config.port, 
   // restify's own errors (bad JSON, too large, unknown route) carry no stack in the body; keep it that way.
   server.on(
     'restifyError',
-    (_request: restify.Request, _response: restify.Response, error: Error & { toJSON?: () => unknown }, next: () => void) => {
+    (
+      _request: restify.Request,
+      _response: restify.Response,
+      error: Error & { toJSON?: () => unknown },
+      next: () => void,
+    ) => {
       error.toJSON = () => ({ error: error.message.split('\n')[0].slice(0, 200) });
       next();
     },
@@ -86,7 +97,9 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    process.stderr.write(`The bot could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `The bot could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   });
 }

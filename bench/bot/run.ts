@@ -24,13 +24,30 @@ const questions = [
 
 async function main(): Promise<void> {
   const connector = await new LocalBotConnector().start();
-  const dataFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-bot-bench-'));
+  const dataFolder = fs.mkdtempSync(
+    path.join(process.env.BENCH_DATA_ROOT ?? os.tmpdir(), 'policy-bot-bench-'),
+  );
   const port = await freePort();
-  const bot = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/index.ts'], {
-    cwd: path.resolve(__dirname, '..', '..'),
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_FOLDER: dataFolder, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const bot = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+      '-r',
+      'ts-node/register/transpile-only',
+      'src/index.ts',
+    ],
+    {
+      cwd: path.resolve(__dirname, '..', '..'),
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_FOLDER: dataFolder,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   try {
     await waitForHealth(port, bot);
     const url = `http://127.0.0.1:${port}/api/messages`;
@@ -40,7 +57,10 @@ async function main(): Promise<void> {
       const conversationId = `a:bench-${conversation}`;
       const started = performance.now();
       const replied = connector.waitFor(
-        (recorded) => recorded.activityId === id && recorded.activity.type === 'message' && !recorded.activity.attachments,
+        (recorded) =>
+          recorded.activityId === id &&
+          recorded.activity.type === 'message' &&
+          !recorded.activity.attachments,
         30000,
       );
       const response = await fetch(url, {
@@ -68,15 +88,21 @@ async function main(): Promise<void> {
     connector.activities.length = 0;
 
     const started = performance.now();
+    const driverCpuBefore = process.cpuUsage();
+    const botCpuBefore = processCpuSeconds(bot.pid);
     await Promise.all(
       Array.from({ length: concurrency }, async (_, conversation) => {
-        for (let turn = 1; turn <= turnsPerConversation; turn += 1) latencies.push(await post(conversation, turn));
+        for (let turn = 1; turn <= turnsPerConversation; turn += 1)
+          latencies.push(await post(conversation, turn));
         connector.activities.length = 0;
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const driverCpu = process.cpuUsage(driverCpuBefore);
+    const botCpu = processCpuSeconds(bot.pid) - botCpuBefore;
     latencies.sort((a, b) => a - b);
-    const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+    const percentile = (p: number) =>
+      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
     const rows = [
       ['cores', String(os.cpus().length)],
       ['concurrent conversations', String(concurrency)],
@@ -84,6 +110,11 @@ async function main(): Promise<void> {
       ['p50 turn latency (ms)', percentile(50).toFixed(1)],
       ['p95 turn latency (ms)', percentile(95).toFixed(1)],
       ['turns per second', (latencies.length / seconds).toFixed(0)],
+      ['bot CPU per turn (ms)', ((botCpu * 1000) / latencies.length).toFixed(2)],
+      [
+        'driver CPU per turn (ms)',
+        ((driverCpu.user + driverCpu.system) / 1000 / latencies.length).toFixed(2),
+      ],
     ];
     process.stdout.write('\nBot turns over HTTP (offline mode, local disk storage)\n');
     for (const [name, value] of rows) process.stdout.write(`  ${name.padEnd(28)} ${value}\n`);
@@ -93,6 +124,13 @@ async function main(): Promise<void> {
     await connector.stop();
     fs.rmSync(dataFolder, { recursive: true, force: true });
   }
+}
+
+/** User + system CPU seconds of another process, from /proc (Linux). */
+function processCpuSeconds(pid: number | undefined): number {
+  if (!pid || !fs.existsSync(`/proc/${pid}/stat`)) return Number.NaN;
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function freePort(): Promise<number> {

@@ -70,7 +70,9 @@ export function createBotApplication(options: BotApplicationOptions): BotApplica
 
   const sendWelcome = async (context: TurnContext) => {
     await context.sendActivity(
-      MessageFactory.attachment(CardFactory.adaptiveCard(welcomeCard({ trustName: options.trustName, mode: options.mode }))),
+      MessageFactory.attachment(
+        CardFactory.adaptiveCard(welcomeCard({ trustName: options.trustName, mode: options.mode })),
+      ),
     );
   };
 

@@ -50,7 +50,8 @@ export async function handleIncomingActivity(
 }
 
 function describeShapeProblem(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body must be a JSON object';
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    return 'the body must be a JSON object';
   const activity = body as Record<string, unknown>;
   if (typeof activity.type !== 'string') return 'the activity has no type';
   if (!knownActivityTypes.has(activity.type)) return `unknown activity type "${activity.type.slice(0, 40)}"`;
@@ -62,7 +63,8 @@ function describeShapeProblem(body: unknown): string | undefined {
     return 'serviceUrl is not a URL';
   }
   const conversation = activity.conversation as { id?: unknown } | undefined;
-  if (typeof conversation?.id !== 'string' || conversation.id === '') return 'the activity has no conversation id';
+  if (typeof conversation?.id !== 'string' || conversation.id === '')
+    return 'the activity has no conversation id';
   const from = activity.from as { id?: unknown } | undefined;
   if (typeof from?.id !== 'string') return 'the activity has no sender (from.id)';
   if (activity.text !== undefined && typeof activity.text !== 'string') return 'text must be a string';

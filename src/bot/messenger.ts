@@ -1,4 +1,10 @@
-import { CardFactory, MessageFactory, TurnContext, type Activity, type ConversationReference } from 'botbuilder';
+import {
+  CardFactory,
+  MessageFactory,
+  TurnContext,
+  type Activity,
+  type ConversationReference,
+} from 'botbuilder';
 import {
   DeliveryError,
   type ConversationAddress,
@@ -70,8 +76,7 @@ export function referenceFor(address: ConversationAddress): Partial<Conversation
 export function addressOf(context: TurnContext): ConversationAddress {
   const activity = context.activity;
   const channelData = activity.channelData as
-    | { team?: { id?: string }; channel?: { id?: string }; tenant?: { id?: string } }
-    | undefined;
+    { team?: { id?: string }; channel?: { id?: string }; tenant?: { id?: string } } | undefined;
   return {
     serviceUrl: activity.serviceUrl,
     conversationId: activity.conversation.id,

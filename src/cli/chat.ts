@@ -25,9 +25,30 @@ interface Persona {
 const tenantId = 'offline-tenant';
 const dpoTeamId = 'chat-dpo-team';
 const personas: Record<string, Persona> = {
-  staff: { key: 'staff', name: 'Sam Teacher', id: '29:chat-staff', aadObjectId: 'chat-staff', conversationId: 'a:chat-staff', kind: 'personal' },
-  dpo: { key: 'dpo', name: 'Dana Protection (DPO)', id: '29:chat-dpo', aadObjectId: 'chat-dpo', conversationId: '19:dpo-channel@thread.tacv2', kind: 'channel' },
-  participant: { key: 'participant', name: 'Pat Participant', id: '29:chat-participant', aadObjectId: 'chat-participant', conversationId: 'a:chat-participant', kind: 'personal' },
+  staff: {
+    key: 'staff',
+    name: 'Sam Teacher',
+    id: '29:chat-staff',
+    aadObjectId: 'chat-staff',
+    conversationId: 'a:chat-staff',
+    kind: 'personal',
+  },
+  dpo: {
+    key: 'dpo',
+    name: 'Dana Protection (DPO)',
+    id: '29:chat-dpo',
+    aadObjectId: 'chat-dpo',
+    conversationId: '19:dpo-channel@thread.tacv2',
+    kind: 'channel',
+  },
+  participant: {
+    key: 'participant',
+    name: 'Pat Participant',
+    id: '29:chat-participant',
+    aadObjectId: 'chat-participant',
+    conversationId: 'a:chat-participant',
+    kind: 'personal',
+  },
 };
 
 async function main(): Promise<void> {
@@ -50,7 +71,8 @@ async function main(): Promise<void> {
   let buttons: CardButton[] = [];
   const output = (line = '') => process.stdout.write(line + '\n');
   const conversationLabel = (conversationId: string) =>
-    Object.values(personas).find((persona) => persona.conversationId === conversationId)?.name ?? conversationId;
+    Object.values(personas).find((persona) => persona.conversationId === conversationId)?.name ??
+    conversationId;
 
   const show = (recorded: RecordedActivity) => {
     const activity = recorded.activity;
@@ -63,7 +85,8 @@ async function main(): Promise<void> {
       output(`  [${citation.position}] ${citation.appearance?.name}`);
     }
     for (const attachment of activity.attachments ?? []) {
-      if (attachment.contentType === 'application/vnd.microsoft.card.adaptive') showCard(attachment.content as CardJson);
+      if (attachment.contentType === 'application/vnd.microsoft.card.adaptive')
+        showCard(attachment.content as CardJson);
     }
   };
   const showCard = (card: CardJson) => {
@@ -81,7 +104,10 @@ async function main(): Promise<void> {
     const outcome = await runtime.handleActivity(activity, '');
     if (outcome.kind === 'rejected') output(`(the bot refused that: ${outcome.reason})`);
     // An Action.Execute answer comes back in the HTTP response as the refreshed card.
-    const body = outcome.kind === 'processed' ? (outcome.body as { value?: unknown; type?: string } | undefined) : undefined;
+    const body =
+      outcome.kind === 'processed'
+        ? (outcome.body as { value?: unknown; type?: string } | undefined)
+        : undefined;
     // Give proactive sends from background work (outbox) a moment to arrive before the prompt.
     await new Promise((resolve) => setTimeout(resolve, 150));
     flush();
@@ -100,24 +126,42 @@ async function main(): Promise<void> {
     timestamp: new Date().toISOString(),
     from: { id: persona.id, name: persona.name, aadObjectId: persona.aadObjectId },
     recipient: { id: '28:chat-bot', name: 'AI Policy Assistant' },
-    conversation: { id: persona.conversationId, conversationType: persona.kind, tenantId, ...(persona.kind === 'channel' ? { isGroup: true } : {}) },
+    conversation: {
+      id: persona.conversationId,
+      conversationType: persona.kind,
+      tenantId,
+      ...(persona.kind === 'channel' ? { isGroup: true } : {}),
+    },
     channelData: {
       tenant: { id: tenantId },
-      ...(persona.kind === 'channel' ? { team: { id: dpoTeamId }, channel: { id: persona.conversationId } } : {}),
+      ...(persona.kind === 'channel'
+        ? { team: { id: dpoTeamId }, channel: { id: persona.conversationId } }
+        : {}),
     },
     locale: 'en-GB',
   });
 
   // The bot is "installed" in the DPO team so incident and DPIA cards have somewhere to go.
   await post({ ...base(personas.dpo), type: 'conversationUpdate', membersAdded: [{ id: '28:chat-bot' }] });
+  shown = connector.activities.length; // the DPO channel's own welcome card is noise here
   connector.members.set(personas.dpo.conversationId, [
     { id: personas.dpo.id, name: personas.dpo.name, aadObjectId: personas.dpo.aadObjectId },
   ]);
   output(`\nAI Policy Assistant — terminal chat (${config.mode} mode, policies from ${config.policiesPath})`);
-  output('You are Sam Teacher. Type a question, "help", or a button number. /as dpo · /as participant · /as staff · /quit\n');
-  await post({ ...base(current), type: 'conversationUpdate', membersAdded: [{ id: '28:chat-bot' }, { id: current.id }] });
+  output(
+    'You are Sam Teacher. Type a question, "help", or a button number. /as dpo · /as participant · /as staff · /quit\n',
+  );
+  await post({
+    ...base(current),
+    type: 'conversationUpdate',
+    membersAdded: [{ id: '28:chat-bot' }, { id: current.id }],
+  });
 
-  const terminal = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: process.stdin.isTTY });
+  const terminal = readline.createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    terminal: process.stdin.isTTY,
+  });
   const ask = (question: string) => new Promise<string>((resolve) => terminal.question(question, resolve));
   const prompt = () => terminal.setPrompt(`\n${current.name}> `);
 
@@ -132,15 +176,21 @@ async function main(): Promise<void> {
         : input.type === 'Input.Toggle'
           ? ' (y/n)'
           : '';
-      const answer = (await ask(`  ${input.label}${choices}${input.value ? ` [${input.value}]` : ''}: `)).trim();
+      const answer = (
+        await ask(`  ${input.label}${choices}${input.value ? ` [${input.value}]` : ''}: `)
+      ).trim();
       values[input.id] = toInputValue(input, answer);
     }
-    if (button.kind === 'submit') return post({ ...base(current), type: 'message', value: { ...button.data, ...values } });
+    if (button.kind === 'submit')
+      return post({ ...base(current), type: 'message', value: { ...button.data, ...values } });
     return post({
       ...base(current),
       type: 'invoke',
       name: 'adaptiveCard/action',
-      value: { action: { type: 'Action.Execute', verb: button.verb, data: { ...button.data, ...values } }, trigger: 'manual' },
+      value: {
+        action: { type: 'Action.Execute', verb: button.verb, data: { ...button.data, ...values } },
+        trigger: 'manual',
+      },
     });
   };
 
@@ -166,7 +216,10 @@ async function main(): Promise<void> {
   await connector.stop();
 }
 
-function toInputValue(input: { type: string; choices?: { value: string }[]; value?: string }, answer: string): unknown {
+function toInputValue(
+  input: { type: string; choices?: { value: string }[]; value?: string },
+  answer: string,
+): unknown {
   if (answer === '' && input.value !== undefined) return input.value;
   if (input.type === 'Input.Toggle') return /^(y|yes|true|1)$/i.test(answer) ? 'true' : 'false';
   if (input.choices?.length) {
@@ -178,7 +231,6 @@ function toInputValue(input: { type: string; choices?: { value: string }[]; valu
   }
   return answer;
 }
-
 
 main().catch((error: unknown) => {
   process.stderr.write(`chat stopped: ${error instanceof Error ? error.message : String(error)}\n`);

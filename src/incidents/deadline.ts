@@ -22,11 +22,19 @@ export interface DeadlineView {
 export function describeDeadline(deadline: Date, now: Date): DeadlineView {
   const millisecondsLeft = deadline.getTime() - now.getTime();
   const hoursRemaining =
-    millisecondsLeft >= 0 ? Math.floor(millisecondsLeft / 3_600_000) : -Math.ceil(-millisecondsLeft / 3_600_000);
+    millisecondsLeft >= 0
+      ? Math.floor(millisecondsLeft / 3_600_000)
+      : -Math.ceil(-millisecondsLeft / 3_600_000);
   const overdue = millisecondsLeft < 0;
   const shownUk = formatUkTime(deadline);
   const left = overdue
     ? `passed ${-hoursRemaining} hour${hoursRemaining === -1 ? '' : 's'} ago`
     : `${hoursRemaining} hour${hoursRemaining === 1 ? '' : 's'} left`;
-  return { deadlineUtc: deadline.toISOString(), shownUk, hoursRemaining, overdue, summary: `${shownUk} (${left})` };
+  return {
+    deadlineUtc: deadline.toISOString(),
+    shownUk,
+    hoursRemaining,
+    overdue,
+    summary: `${shownUk} (${left})`,
+  };
 }

@@ -97,7 +97,11 @@ const limits = { assignee: 200, reason: 2000, icoCaseReference: 100, note: 2000 
 export class IncidentService {
   constructor(private readonly options: IncidentServiceOptions) {}
 
-  async report(input: Record<string, unknown>, reporter: Reporter, activityId: string): Promise<ReportOutcome> {
+  async report(
+    input: Record<string, unknown>,
+    reporter: Reporter,
+    activityId: string,
+  ): Promise<ReportOutcome> {
     const now = this.options.clock.now();
     const validation = validateReport(input, now);
     if (validation.kind === 'safeguarding') return this.raiseSafeguarding(reporter, activityId);
@@ -161,20 +165,27 @@ export class IncidentService {
   }
 
   async get(reference: string): Promise<Incident | undefined> {
-    return (await this.options.store.get<Incident>(incidentCollections.incidents, reference.toUpperCase()))?.value;
+    return (await this.options.store.get<Incident>(incidentCollections.incidents, reference.toUpperCase()))
+      ?.value;
   }
 
   async list(): Promise<Incident[]> {
-    return (await this.options.store.list<Incident>(incidentCollections.incidents)).map((document) => document.value);
+    return (await this.options.store.list<Incident>(incidentCollections.incidents)).map(
+      (document) => document.value,
+    );
   }
 
   /** The reporter and members of the DPO channel may see an incident's status; nobody else. */
   async status(reference: string, asker: { id: string; aadObjectId?: string }): Promise<StatusOutcome> {
     const incident = await this.get(reference);
-    if (!incident) return { kind: 'not-found', message: `I cannot find an incident ${reference.slice(0, 40)}.` };
+    if (!incident)
+      return { kind: 'not-found', message: `I cannot find an incident ${reference.slice(0, 40)}.` };
     const isReporter = incident.reporter.id === asker.id || incident.reporter.id === asker.aadObjectId;
     if (!isReporter && !(await this.options.members.isMember(asker))) {
-      return { kind: 'forbidden', message: 'Only the person who reported it and the DPO team can see that incident.' };
+      return {
+        kind: 'forbidden',
+        message: 'Only the person who reported it and the DPO team can see that incident.',
+      };
     }
     return { kind: 'found', incident };
   }
@@ -190,15 +201,22 @@ export class IncidentService {
     action: DpoAction,
   ): Promise<ActionOutcome> {
     if (!(await this.options.members.isMember(actor))) {
-      this.options.logger.log('warn', 'incident.action-refused', { reference: reference.slice(0, 40), action: action.kind });
+      this.options.logger.log('warn', 'incident.action-refused', {
+        reference: reference.slice(0, 40),
+        action: action.kind,
+      });
       return {
         kind: 'forbidden',
         message: 'Only members of the DPO channel can act on incident reports. Nothing was changed.',
       };
     }
     for (let attempt = 0; attempt < 5; attempt += 1) {
-      const document = await this.options.store.get<Incident>(incidentCollections.incidents, reference.toUpperCase());
-      if (!document) return { kind: 'not-found', message: `I cannot find an incident ${reference.slice(0, 40)}.` };
+      const document = await this.options.store.get<Incident>(
+        incidentCollections.incidents,
+        reference.toUpperCase(),
+      );
+      if (!document)
+        return { kind: 'not-found', message: `I cannot find an incident ${reference.slice(0, 40)}.` };
       const incident = document.value;
       if (version !== incident.version) {
         return {
@@ -256,7 +274,9 @@ export class IncidentService {
         const reference = item.onDelivered?.data.reference;
         if (!reference || !item.deliveredActivityId || item.operation.kind !== 'send') return;
         await this.modify(reference, (incident) =>
-          incident.channelCardActivityId ? undefined : { ...incident, channelCardActivityId: item.deliveredActivityId },
+          incident.channelCardActivityId
+            ? undefined
+            : { ...incident, channelCardActivityId: item.deliveredActivityId },
         );
       },
       stuck: async (item: OutboxItem) => {
@@ -366,7 +386,9 @@ export class IncidentService {
       const changed = change(document.value);
       if (!changed) return undefined;
       try {
-        await this.options.store.put(incidentCollections.incidents, reference, changed, { ifMatch: document.etag });
+        await this.options.store.put(incidentCollections.incidents, reference, changed, {
+          ifMatch: document.etag,
+        });
         return changed;
       } catch (error) {
         if (!isStorageConflict(error)) throw error;
@@ -441,7 +463,11 @@ export function applyAction(
       const problem = required(action.assignee, limits.assignee, 'The name of the person to assign it to');
       if (problem) return { kind: 'invalid', message: problem };
       const assignee = action.assignee.trim();
-      return { kind: 'ok', incident: { ...next, assignee }, event: { at, by, action: 'assigned', detail: assignee } };
+      return {
+        kind: 'ok',
+        incident: { ...next, assignee },
+        event: { at, by, action: 'assigned', detail: assignee },
+      };
     }
     case 'decide': {
       const problem = required(action.reason, limits.reason, 'A reason for the decision');
@@ -449,8 +475,16 @@ export function applyAction(
       const reason = action.reason.trim();
       return {
         kind: 'ok',
-        incident: { ...next, decision: { reportable: action.reportable, reason, decidedAt: at, decidedBy: by } },
-        event: { at, by, action: 'decided', detail: `${action.reportable ? 'Reportable' : 'Not reportable'}: ${reason}` },
+        incident: {
+          ...next,
+          decision: { reportable: action.reportable, reason, decidedAt: at, decidedBy: by },
+        },
+        event: {
+          at,
+          by,
+          action: 'decided',
+          detail: `${action.reportable ? 'Reportable' : 'Not reportable'}: ${reason}`,
+        },
       };
     }
     case 'mark-reported': {
@@ -477,7 +511,8 @@ export function applyAction(
         };
       }
       const note = action.note?.trim();
-      if (note && note.length > limits.note) return { kind: 'invalid', message: 'The closing note is too long.' };
+      if (note && note.length > limits.note)
+        return { kind: 'invalid', message: 'The closing note is too long.' };
       return { kind: 'ok', incident: next, event: { at, by, action: 'closed', detail: note || undefined } };
     }
   }

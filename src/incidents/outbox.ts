@@ -251,7 +251,9 @@ export class OutboxProcessor {
         item.deliveredAt &&
         Date.parse(item.deliveredAt) + this.keepDeliveredMs <= now.getTime()
       ) {
-        await this.options.store.delete(outboxCollection, item.id, { ifMatch: document.etag }).catch(() => undefined);
+        await this.options.store
+          .delete(outboxCollection, item.id, { ifMatch: document.etag })
+          .catch(() => undefined);
       }
     }
     return summary;
@@ -278,7 +280,9 @@ export class OutboxProcessor {
     const until = new Date(this.options.clock.now().getTime() + this.leaseMs).toISOString();
     const value: OutboxItem = { ...document.value, lease: { owner: this.options.instanceId, until } };
     try {
-      const etag = await this.options.store.put(outboxCollection, document.key, value, { ifMatch: document.etag });
+      const etag = await this.options.store.put(outboxCollection, document.key, value, {
+        ifMatch: document.etag,
+      });
       return { key: document.key, value, etag };
     } catch (error) {
       if (isStorageConflict(error)) return undefined;
@@ -321,7 +325,9 @@ export class OutboxProcessor {
       }
     } catch (error) {
       failure =
-        error instanceof DeliveryError ? error.failure : { kind: 'retryable', detail: describe(error).slice(0, 200) };
+        error instanceof DeliveryError
+          ? error.failure
+          : { kind: 'retryable', detail: describe(error).slice(0, 200) };
     }
     const givingUp = failure.kind === 'permanent' || attempts >= this.maxAttempts;
     const delay = this.retryDelay(attempts, failure);
@@ -357,7 +363,9 @@ export class OutboxProcessor {
     let etag = claimed.etag;
     for (let attempt = 0; attempt < 5; attempt += 1) {
       try {
-        const newEtag = await this.options.store.put(outboxCollection, claimed.key, outcome, { ifMatch: etag });
+        const newEtag = await this.options.store.put(outboxCollection, claimed.key, outcome, {
+          ifMatch: etag,
+        });
         return { key: claimed.key, value: outcome, etag: newEtag };
       } catch (error) {
         if (!isStorageConflict(error)) throw error;
@@ -377,7 +385,10 @@ export class OutboxProcessor {
       const handlers = this.handlers.get(followUp.kind);
       const handler = item.state === 'delivered' ? handlers?.delivered : handlers?.stuck;
       if (!handler) {
-        this.options.logger.log('warn', 'outbox.no-follow-up-handler', { item: item.id, kind: followUp.kind });
+        this.options.logger.log('warn', 'outbox.no-follow-up-handler', {
+          item: item.id,
+          kind: followUp.kind,
+        });
         return;
       }
       try {

@@ -94,8 +94,11 @@ export function validateReport(input: Record<string, unknown>, now: Date): Repor
     .split(',')
     .map((group) => group.trim().toLowerCase())
     .filter(Boolean);
-  const unknownSubjects = subjects.filter((group) => !(dataSubjectGroups as readonly string[]).includes(group));
-  if (unknownSubjects.length > 0) problems.push(`Whose data: "${unknownSubjects[0].slice(0, 40)}" is not a choice.`);
+  const unknownSubjects = subjects.filter(
+    (group) => !(dataSubjectGroups as readonly string[]).includes(group),
+  );
+  if (unknownSubjects.length > 0)
+    problems.push(`Whose data: "${unknownSubjects[0].slice(0, 40)}" is not a choice.`);
 
   if (problems.length > 0 || !discoveredAt) return { kind: 'invalid', problems };
   const optional = (value: string) => (value ? value : undefined);

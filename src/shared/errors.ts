@@ -3,13 +3,7 @@
  * `src/bot/user-messages.ts` is the one place that turns them into what the user reads.
  */
 export type AppErrorCode =
-  | 'bad-input'
-  | 'not-found'
-  | 'conflict'
-  | 'forbidden'
-  | 'stale'
-  | 'unavailable'
-  | 'configuration';
+  'bad-input' | 'not-found' | 'conflict' | 'forbidden' | 'stale' | 'unavailable' | 'configuration';
 
 export class AppError extends Error {
   constructor(

@@ -32,7 +32,9 @@ export type DeliveryFailure =
 
 export class DeliveryError extends Error {
   constructor(readonly failure: DeliveryFailure) {
-    super(`Delivery failed (${failure.kind}${failure.status ? ` ${failure.status}` : ''}): ${failure.detail}`);
+    super(
+      `Delivery failed (${failure.kind}${failure.status ? ` ${failure.status}` : ''}): ${failure.detail}`,
+    );
     this.name = 'DeliveryError';
   }
 }

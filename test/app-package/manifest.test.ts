@@ -1,185 +1,202 @@
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import Ajv from 'ajv-draft-04';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import Ajv, { type ValidateFunction } from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
-import { parse as parseEnvironmentFile } from 'dotenv';
-import { PNG } from 'pngjs';
+import { commands } from '../../src/bot/cards/welcome';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const appPackage = path.join(repoRoot, 'appPackage');
 const manifestText = fs.readFileSync(path.join(appPackage, 'manifest.json'), 'utf8');
-const manifest = JSON.parse(manifestText) as Record<string, unknown> & { manifestVersion: string };
-const schemaFolder = path.join(
-  repoRoot,
-  'node_modules',
-  '@microsoft',
-  'app-manifest',
-  'build',
-  'json-schemas',
-  'teams',
-);
 
-/** Values the toolkit would write at provision time; the rest come from the environment file. */
-const provisionedSamples: Record<string, string> = {
-  TEAMS_APP_ID: '2b6b4c1e-3d4f-4a6b-8c9d-0e1f2a3b4c5d',
-  BOT_ID: '7f3e2d1c-0b9a-4876-9543-210fedcba987',
+type JsonObject = Record<string, unknown>;
+
+// What provision writes for each placeholder, in the shape the real value has.
+const sampleValues: Record<string, string> = {
+  TEAMS_APP_ID: '2b0e5a4c-7c1d-4d0e-9a51-6f1f2a3b4c5d',
+  BOT_ID: '8f3a1c2e-4b5d-4e6f-8a9b-0c1d2e3f4a5b',
   BOT_DOMAIN: 'aipolicyabc123-app.azurewebsites.net',
+  APP_NAME_SUFFIX: '-local',
 };
 
-function readEnvironment(name: string): Record<string, string> {
-  return parseEnvironmentFile(fs.readFileSync(path.join(repoRoot, 'env', `.env.${name}`), 'utf8'));
+function placeholdersIn(text: string): string[] {
+  return [...new Set([...text.matchAll(/\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)].map((match) => match[1]))].sort();
 }
 
-/** Replaces ${{NAME}} the way the toolkit does; an unknown placeholder is an error, not an empty string. */
 function fillPlaceholders(text: string, values: Record<string, string>): string {
   return text.replace(/\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_whole, name: string) => {
     const value = values[name];
-    if (value === undefined) throw new Error(`no value for placeholder ${name}`);
+    if (value === undefined) throw new Error(`no sample value for placeholder ${name}`);
     return value;
   });
 }
 
-function loadSchema(version: string): object {
-  const raw = fs.readFileSync(path.join(schemaFolder, `v${version}`, 'MicrosoftTeams.schema.json'), 'utf8');
-  // Same clean-up as the toolkit: a few schema regexes use escapes (\a, \v) that JSON and JavaScript reject.
-  return JSON.parse(raw.replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b')) as object;
+function filledManifest(values: Record<string, string> = sampleValues): JsonObject {
+  return JSON.parse(fillPlaceholders(manifestText, values)) as JsonObject;
 }
 
-// Validated the way the toolkit's own `teamsApp/validateManifest` does (@microsoft/app-manifest uses these
-// options), but offline: the package cannot be loaded under jest because it pulls in ESM-only modules.
-const ajv = new Ajv({ allErrors: true, strictTypes: false });
-addFormats(ajv, ['uri', 'email', 'regex']);
-const validateAgainstSchema = ajv.compile(loadSchema(manifest.manifestVersion));
-
-function validate(candidate: object): string[] {
-  if (validateAgainstSchema(candidate)) return [];
-  return (validateAgainstSchema.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ''}`);
+/** The schema shipped inside @microsoft/app-manifest for the manifest's version; read from disk, never fetched. */
+function bundledSchema(manifestVersion: string): JsonObject {
+  const schemaFile = path.join(
+    path.dirname(require.resolve('@microsoft/app-manifest/package.json')),
+    'build',
+    'json-schemas',
+    'teams',
+    `v${manifestVersion}`,
+    'MicrosoftTeams.schema.json',
+  );
+  if (!fs.existsSync(schemaFile))
+    throw new Error(`@microsoft/app-manifest has no schema for v${manifestVersion}`);
+  // Same clean-up the toolkit applies: the published schema has `\a` and `\v` escapes that JSON.parse rejects.
+  const text = fs.readFileSync(schemaFile, 'utf8').replace(/\\a/g, '\\u0007').replace(/\\v/g, '\\u000b');
+  return JSON.parse(text) as JsonObject;
 }
 
-function readPng(file: string): PNG {
-  return PNG.sync.read(fs.readFileSync(file));
+// Validated with the same validator and options as the toolkit's teamsApp/validateManifest
+// (@microsoft/app-manifest's AppManifestUtils.validateAgainstSchema). That package itself cannot be loaded
+// under jest: it imports the ESM-only strip-bom.
+const compiledSchemas = new Map<string, ValidateFunction>();
+
+async function schemaErrors(manifest: JsonObject): Promise<string[]> {
+  const version = String(manifest.manifestVersion);
+  let validate = compiledSchemas.get(version);
+  if (!validate) {
+    const ajv = new Ajv({ allErrors: true, strictTypes: false });
+    addFormats(ajv, ['uri', 'email', 'regex']);
+    validate = ajv.compile(bundledSchema(version));
+    compiledSchemas.set(version, validate);
+  }
+  if (validate(manifest)) return [];
+  return (validate.errors ?? []).map(
+    (error) => `${error.instancePath} ${error.message ?? ''}. Details: ${JSON.stringify(error.params)}`,
+  );
 }
 
-describe('Teams app manifest', () => {
-  it('points $schema at the official URL of its manifestVersion, which the schema package ships', () => {
+function bot(manifest: JsonObject): JsonObject {
+  return (manifest.bots as JsonObject[])[0];
+}
+
+describe('appPackage/manifest.json', () => {
+  it('uses only ${{NAME}} placeholders that have a sample value here', () => {
+    expect(placeholdersIn(manifestText)).toEqual(Object.keys(sampleValues).sort());
+    expect(manifestText).not.toMatch(/\$\{\{(?![A-Za-z0-9_]+\}\})/);
+  });
+
+  it('declares a schema URL and manifestVersion that agree, for a version the toolkit package ships', () => {
+    const manifest = filledManifest();
+    const version = String(manifest.manifestVersion);
     expect(manifest.$schema).toBe(
-      `https://developer.microsoft.com/en-us/json-schemas/teams/v${manifest.manifestVersion}/MicrosoftTeams.schema.json`,
+      `https://developer.microsoft.com/en-us/json-schemas/teams/v${version}/MicrosoftTeams.schema.json`,
     );
-    expect(fs.existsSync(path.join(schemaFolder, `v${manifest.manifestVersion}`))).toBe(true);
-    expect(Number(manifest.manifestVersion.split('.')[1])).toBeGreaterThanOrEqual(19);
+    expect(() => bundledSchema(version)).not.toThrow();
   });
 
-  it.each(['local', 'dev'])('validates against the official schema once filled for env %s', (environment) => {
-    const values = { ...readEnvironment(environment), ...provisionedSamples };
-    const filled = JSON.parse(fillPlaceholders(manifestText, values)) as object;
-    expect(validate(filled)).toEqual([]);
+  it('validates against the official Teams JSON schema, offline', async () => {
+    expect(await schemaErrors(filledManifest())).toEqual([]);
   });
 
-  it.each([
+  it('still validates with an empty app name suffix (cloud environments)', async () => {
+    expect(await schemaErrors(filledManifest({ ...sampleValues, APP_NAME_SUFFIX: '' }))).toEqual([]);
+  });
+
+  // Proves the validation above can fail: each broken manifest must be rejected, naming the bad field.
+  it.each<[string, (manifest: JsonObject) => void, string]>([
+    ['a bot id that is not a GUID', (manifest) => (bot(manifest).botId = 'not-a-guid'), '/bots/0/botId'],
     [
       'an unknown bot scope',
-      (copy: Record<string, unknown>) => ((copy.bots as { scopes: string[] }[])[0].scopes = ['everywhere']),
+      (manifest) => (bot(manifest).scopes = ['personal', 'meeting']),
+      '/bots/0/scopes',
     ],
     [
-      'a bot id that is not a GUID',
-      (copy: Record<string, unknown>) => ((copy.bots as { botId: string }[])[0].botId = 'not-a-guid'),
+      'a short name over 30 characters',
+      (manifest) => ((manifest.name as JsonObject).short = 'x'.repeat(31)),
+      '/name/short',
     ],
-    ['a missing developer', (copy: Record<string, unknown>) => delete copy.developer],
-  ])('the schema check rejects %s', (_case, breakIt) => {
-    const copy = JSON.parse(
-      fillPlaceholders(manifestText, { ...readEnvironment('dev'), ...provisionedSamples }),
-    ) as Record<string, unknown>;
-    breakIt(copy);
-    expect(validate(copy).length).toBeGreaterThan(0);
+    ['an unknown top-level property', (manifest) => (manifest.meetingSurfaces = ['sidePanel']), 'additional'],
+  ])('rejects %s', async (_case, breakIt, expected) => {
+    const manifest = filledManifest();
+    breakIt(manifest);
+    const errors = await schemaErrors(manifest);
+    expect(errors.join('\n')).toContain(expected);
   });
 
-  it('offers the bot in personal, team and group chat with the commands the welcome card lists', () => {
-    const bot = (
-      manifest.bots as {
-        scopes: string[];
-        supportsFiles: boolean;
-        commandLists: { commands: { title: string }[] }[];
-      }[]
-    )[0];
-    expect([...bot.scopes].sort()).toEqual(['groupChat', 'personal', 'team']);
-    expect(bot.supportsFiles).toBe(false);
-    expect(bot.commandLists.flatMap((list) => list.commands.map((command) => command.title))).toEqual([
-      'ask about the policy',
-      'notetaker consent',
-      'start a dpia',
-      'report an incident',
-      'my consent records',
-      'help',
+  it('offers the bot in personal chats, teams and group chats (meeting chats are group chats), without files', () => {
+    const manifestBot = bot(filledManifest());
+    expect([...(manifestBot.scopes as string[])].sort()).toEqual(['groupChat', 'personal', 'team']);
+    expect(manifestBot.supportsFiles).toBe(false);
+    expect(manifestBot.botId).toBe(sampleValues.BOT_ID);
+  });
+
+  it('lists exactly the commands the bot understands (src/bot/cards/welcome.ts)', () => {
+    const commandLists = bot(filledManifest()).commandLists as JsonObject[];
+    for (const list of commandLists) {
+      const titles = (list.commands as JsonObject[]).map((command) => command.title);
+      expect([...titles].sort()).toEqual(Object.values(commands).sort());
+    }
+    expect(commandLists.flatMap((list) => list.scopes as string[]).sort()).toEqual([
+      'groupChat',
+      'personal',
+      'team',
     ]);
   });
 
-  it('has a message action "Report an incident" served by the bot', () => {
-    const [extension] = manifest.composeExtensions as {
-      botId: string;
-      commands: Record<string, unknown>[];
-    }[];
-    expect(extension.botId).toBe('${{BOT_ID}}');
-    expect(extension.commands).toEqual([
-      expect.objectContaining({
-        id: 'reportIncident',
-        type: 'action',
-        context: ['message'],
-        fetchTask: true,
-        title: 'Report an incident',
-      }),
-    ]);
+  it('has a bot-based "Report an incident" action on messages that opens a dialog fetched from the bot', () => {
+    const manifest = filledManifest();
+    const extension = (manifest.composeExtensions as JsonObject[])[0];
+    expect(extension.botId).toBe(sampleValues.BOT_ID);
+    expect(extension.composeExtensionType).toBe('botBased');
+    const command = (extension.commands as JsonObject[]).find(
+      (candidate) => candidate.id === 'reportIncident',
+    );
+    expect(command).toMatchObject({
+      type: 'action',
+      context: ['message'],
+      fetchTask: true,
+      title: 'Report an incident',
+    });
   });
 
-  it('ties the app to the bot registration and its web domain', () => {
-    expect(manifest.validDomains).toEqual(['${{BOT_DOMAIN}}']);
-    expect(manifest.webApplicationInfo).toEqual({ id: '${{BOT_ID}}', resource: 'api://botid-${{BOT_ID}}' });
+  it('asks for the resource-specific permissions the meeting, DPO-channel and activity-feed features use', () => {
+    const manifest = filledManifest();
+    const permissions = ((manifest.authorization as JsonObject).permissions as JsonObject)
+      .resourceSpecific as JsonObject[];
+    const names = permissions.map((permission) => permission.name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'OnlineMeeting.ReadBasic.Chat', // getMeetingInfo: organiser, start time, meeting chat
+        'OnlineMeetingParticipant.Read.Chat', // getMeetingParticipant: role of whoever objects
+        'TeamsActivity.Send.Group', // activity-feed notice to the DPO team
+        'TeamMember.Read.Group', // DPO team membership check
+        'ChannelSettings.Read.Group', // resolve the DPO channel
+      ]),
+    );
+    expect(new Set(names).size).toBe(names.length);
+    expect(permissions.every((permission) => permission.type === 'Application')).toBe(true);
   });
-});
 
-describe('Teams app icons', () => {
-  const color = readPng(path.join(appPackage, 'color.png'));
-  const outline = readPng(path.join(appPackage, 'outline.png'));
-
-  it('has a 192x192 colour icon and a 32x32 outline icon', () => {
-    expect([color.width, color.height]).toEqual([192, 192]);
-    expect([outline.width, outline.height]).toEqual([32, 32]);
+  it('declares the activity-feed type the incident notice uses', () => {
+    const activities = filledManifest().activities as JsonObject;
+    const types = (activities.activityTypes as JsonObject[]).map((activityType) => activityType.type);
+    expect(types).toContain('incidentReported');
   });
 
-  it('draws the outline in white only, on a fully transparent background', () => {
-    const offending: string[] = [];
-    let visible = 0;
-    let transparent = 0;
-    for (let index = 0; index < outline.data.length; index += 4) {
-      const [red, green, blue, alpha] = outline.data.subarray(index, index + 4);
-      if (alpha === 0) transparent += 1;
-      else {
-        visible += 1;
-        if (red !== 255 || green !== 255 || blue !== 255)
-          offending.push(`pixel ${index / 4}: ${red},${green},${blue},${alpha}`);
-      }
+  it("ties webApplicationInfo to the bot's own id, which is what RSC grants to bot APIs key on", () => {
+    const manifest = filledManifest();
+    expect(manifest.webApplicationInfo).toEqual({
+      id: sampleValues.BOT_ID,
+      resource: `api://botid-${sampleValues.BOT_ID}`,
+    });
+    expect(manifest.validDomains).toEqual([sampleValues.BOT_DOMAIN]);
+  });
+
+  it('points developer links at https addresses and references icons that exist in the package', () => {
+    const manifest = filledManifest();
+    for (const url of Object.entries(manifest.developer as JsonObject).filter(([key]) =>
+      key.endsWith('Url'),
+    )) {
+      expect(String(url[1])).toMatch(/^https:\/\//);
     }
-    expect(offending).toEqual([]);
-    expect(visible).toBeGreaterThan(50);
-    expect(transparent).toBeGreaterThan(32 * 32 * 0.4);
-  });
-
-  it('is exactly what scripts/make-icons.js draws', () => {
-    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'icons-'));
-    try {
-      execFileSync(process.execPath, [path.join(repoRoot, 'scripts', 'make-icons.js'), folder]);
-      for (const name of ['color.png', 'outline.png']) {
-        expect(
-          fs.readFileSync(path.join(folder, name)).equals(fs.readFileSync(path.join(appPackage, name))),
-        ).toBe(true);
-      }
-    } finally {
-      fs.rmSync(folder, { recursive: true, force: true });
+    for (const file of Object.values(manifest.icons as JsonObject)) {
+      expect(fs.existsSync(path.join(appPackage, String(file)))).toBe(true);
     }
-  });
-
-  it('are the files the manifest names', () => {
-    expect(manifest.icons).toEqual({ color: 'color.png', outline: 'outline.png' });
   });
 });

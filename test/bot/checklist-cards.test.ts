@@ -146,7 +146,7 @@ describe('notetaker cards, driven as Teams would', () => {
       offer: { kind: 'start-dpia', toolName: 'Read.ai' },
     });
     const text = JSON.stringify(card);
-    expect(text).toContain('section 5.3');
+    expect(text).toContain('section 4.2');
     expect(card.actions).toEqual([
       {
         type: 'Action.Submit',

@@ -1,11 +1,6 @@
 import { LocalBotConnector } from '../support/bot-connector';
 import { removeTemporaryFolders, startBot, type RunningBot } from '../support/bot-harness';
-import {
-  installActivity,
-  invokeActivity,
-  messageActivity,
-  staffMember,
-} from '../support/teams-activities';
+import { installActivity, invokeActivity, messageActivity, staffMember } from '../support/teams-activities';
 
 /**
  * The foundation journeys over real HTTP: Teams-shaped activities in at /api/messages, the bot's
@@ -122,7 +117,8 @@ describe('bad input never crashes the bot or leaks a stack trace', () => {
     removeTemporaryFolders();
   });
 
-  const valid = () => messageActivity('hello', { serviceUrl: connector.serviceUrl, conversationId: 'a:bad-input' });
+  const valid = () =>
+    messageActivity('hello', { serviceUrl: connector.serviceUrl, conversationId: 'a:bad-input' });
 
   it.each<[string, () => string, number]>([
     ['malformed JSON', () => '{"type": "message", ', 400],
@@ -177,7 +173,10 @@ describe('conversation state survives a restart', () => {
       await second.stop();
       const cards = connector
         .sentTo('a:restart')
-        .filter((recorded) => recorded.activity.attachments?.[0]?.contentType === 'application/vnd.microsoft.card.adaptive');
+        .filter(
+          (recorded) =>
+            recorded.activity.attachments?.[0]?.contentType === 'application/vnd.microsoft.card.adaptive',
+        );
       expect(cards).toHaveLength(1);
     } finally {
       await connector.stop();

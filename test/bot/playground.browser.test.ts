@@ -12,7 +12,9 @@ import { removeTemporaryFolders, startBot, type RunningBot } from '../support/bo
 const chromiumPath = '/usr/bin/chromium';
 const describeWithBrowser = fs.existsSync(chromiumPath) ? describe : describe.skip;
 if (!fs.existsSync(chromiumPath)) {
-  process.stderr.write(`playground browser test skipped: ${chromiumPath} not found (apt-get install chromium)\n`);
+  process.stderr.write(
+    `playground browser test skipped: ${chromiumPath} not found (apt-get install chromium)\n`,
+  );
 }
 
 describeWithBrowser('the Agents Playground in a browser', () => {
@@ -27,7 +29,17 @@ describeWithBrowser('the Agents Playground in a browser', () => {
     const cli = path.resolve(__dirname, '../../node_modules/@microsoft/m365agentsplayground/cli.js');
     playground = spawn(
       process.execPath,
-      [cli, 'start', '-e', `${bot.url}/api/messages`, '-c', 'msteams', '-p', String(playgroundPort), '--disable-telemetry'],
+      [
+        cli,
+        'start',
+        '-e',
+        `${bot.url}/api/messages`,
+        '-c',
+        'msteams',
+        '-p',
+        String(playgroundPort),
+        '--disable-telemetry',
+      ],
       { env: { ...process.env, TEAMSAPPTESTER_BROWSER: 'none' }, stdio: 'ignore' },
     );
     await waitForPort(playgroundPort);

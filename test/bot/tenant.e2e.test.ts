@@ -43,7 +43,10 @@ describe('tenant mode only serves authenticated requests from the trust tenant',
   it.each([
     ['signed for another bot', () => tokens.tokenFor('another-app-id', connector.serviceUrl)],
     ['issued for another service URL', () => tokens.tokenFor(appId, 'https://smba.trafficmanager.net/emea/')],
-    ['expired an hour ago (beyond the five-minute clock tolerance)', () => tokens.tokenFor(appId, connector.serviceUrl, { expiresInSeconds: -3600 })],
+    [
+      'expired an hour ago (beyond the five-minute clock tolerance)',
+      () => tokens.tokenFor(appId, connector.serviceUrl, { expiresInSeconds: -3600 }),
+    ],
     ['not a token at all', () => 'not-a-jwt'],
   ])('refuses a token %s with 401', async (_case, token) => {
     const response = await bot.post(activity('a:bad-token'), { authorization: `Bearer ${token()}` });
@@ -66,7 +69,9 @@ describe('tenant mode only serves authenticated requests from the trust tenant',
       text: undefined,
       membersAdded: [{ id: '29:someone-else' }],
     };
-    const response = await bot.post(update, { authorization: `Bearer ${tokens.tokenFor(appId, connector.serviceUrl)}` });
+    const response = await bot.post(update, {
+      authorization: `Bearer ${tokens.tokenFor(appId, connector.serviceUrl)}`,
+    });
     expect(response.status).toBe(200);
   });
 });

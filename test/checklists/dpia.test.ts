@@ -65,8 +65,8 @@ describe('DPIA screening', () => {
     expect(screening.result).toBe(result);
     expect(screening.reasons.join(' ')).toMatch(reason);
     expect(screening.citation).toMatchObject({
-      section: '6.1',
-      heading: 'Data Protection Impact Assessments',
+      section: '4.2',
+      heading: 'Personal Data and DPIAs',
     });
   });
 

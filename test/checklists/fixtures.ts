@@ -22,7 +22,7 @@ export function exampleRules(): TrustRules {
 export const organiser: Actor = {
   id: 'aad-organiser',
   name: 'Olivia Organiser',
-  email: 'olivia@example-trust.org.uk',
+  email: 'olivia@brookvale.example',
 };
 export const participant: Actor = { id: 'aad-pat', name: 'Pat Participant' };
 export const secondParticipant: Actor = { id: 'aad-sam', name: 'Sam Second' };

@@ -42,7 +42,7 @@ const meeting = {
   title: 'Governors finance committee',
   start: meetingAt,
   joinUrl,
-  participants: 'a@example-trust.org.uk, guest@partner.org',
+  participants: 'a@brookvale.example, guest@partner.org',
 };
 const notice = { purpose: 'Minutes of the committee', retention: '30 days', delivery: 'meeting-chat' };
 
@@ -67,21 +67,21 @@ describe('notetaker consent checklist: the tool step', () => {
       { toolId: 'otter-ai' },
       'stopped',
       'tool-not-allowed',
-      '5.4',
+      'Appendix 1',
     ],
     [
       'a rejected non-Microsoft tool stops on the rule first',
       { toolId: 'fireflies-ai' },
       'stopped',
       'tool-not-allowed',
-      '5.4',
+      'Appendix 1',
     ],
     [
       'a tool not in the register stops with a DPIA offer',
       { toolId: 'other', otherToolName: 'Read.ai' },
       'stopped',
       'not-in-register',
-      '5.3',
+      '4.2',
     ],
   ])('%s', async (_name, values, kind, code, section) => {
     const w = await world();
@@ -125,7 +125,7 @@ describe('notetaker consent checklist: the tool step', () => {
       if (outcome.kind !== 'stopped') return;
       expect(outcome.stop.code).toBe('no-dpia');
       expect(outcome.stop.message).toContain(why);
-      expect(outcome.stop.citation?.heading).toBe('AI notetakers in meetings');
+      expect(outcome.stop.citation?.heading).toBe('Personal Data and DPIAs');
       expect(outcome.stop.offer !== undefined).toBe(offersDpia);
     },
   );
@@ -154,7 +154,7 @@ describe('notetaker consent checklist: the meeting step', () => {
       source: 'join-link',
       joinUrl,
       chatConversationId: '19:meeting_NzQ1Yjk2@thread.v2',
-      participants: ['a@example-trust.org.uk', 'guest@partner.org'],
+      participants: ['a@brookvale.example', 'guest@partner.org'],
       externalParticipants: ['guest@partner.org'],
     });
   });
@@ -185,7 +185,7 @@ describe('notetaker consent checklist: the meeting step', () => {
       startUtc: '2025-03-11T10:00:00Z',
       endUtc: '2025-03-11T11:00:00Z',
       joinUrl,
-      attendees: [{ email: 'Parent@Home.example' }, { email: 'senco@example-trust.org.uk' }],
+      attendees: [{ email: 'Parent@Home.example' }, { email: 'senco@brookvale.example' }],
     };
     const w = await world({
       calendar: {
@@ -259,7 +259,7 @@ describe('notetaker consent checklist: notice, objections and decisions', () => 
       activityId: 'local-1',
       sentAtUtc: '2025-03-10T09:00:00.000Z',
       externalLineIncluded: true,
-      participantsNotified: ['a@example-trust.org.uk', 'guest@partner.org'],
+      participantsNotified: ['a@brookvale.example', 'guest@partner.org'],
     });
   });
 

@@ -1,6 +1,41 @@
+import * as path from 'node:path';
 import { isAppError } from '../../src/shared/errors';
+import { ManualClock } from '../../src/shared/clock';
+import { loadPolicyDocuments, type PolicyDocument } from '../../src/policies';
 import { parseTrustRules } from '../../src/checklists/trust-rules';
-import { exampleRules } from './fixtures';
+import { exampleRules, repoRoot } from './fixtures';
+
+const squash = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
+describe('the example trust rules cite the bundled example policy', () => {
+  let policy: PolicyDocument;
+  beforeAll(async () => {
+    const documents = await loadPolicyDocuments({
+      paths: [path.join(repoRoot, 'policies', 'example')],
+      clock: new ManualClock('2025-04-01T09:00:00Z'),
+    });
+    expect(documents).toHaveLength(1);
+    policy = documents[0];
+  });
+
+  test.each(Object.keys(exampleRules().citations))(
+    'citation "%s" names a real section, its heading and a word-for-word quote',
+    (ruleId) => {
+      const citation = exampleRules().citations[ruleId];
+      expect(citation.document).toBe(policy.meta.title);
+      const section = policy.sections.find((candidate) => candidate.id === citation.section);
+      expect(section?.id).toBe(citation.section);
+      expect(section?.heading).toBe(citation.heading);
+      expect(squash(section?.units.join(' ') ?? '')).toContain(squash(citation.quote));
+    },
+  );
+
+  test('the rules are the bundled trust’s own: name and DPO route', () => {
+    const rules = exampleRules();
+    expect(rules.trustName).toBe(policy.meta.trustName);
+    expect(rules.dpia.route).toContain('dpo@brookvale.example');
+  });
+});
 
 describe('trust rules', () => {
   test('the example trust cites its own policy sections for every rule the checklists use', () => {

@@ -12,7 +12,9 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 const read = (relative: string): string => fs.readFileSync(path.join(repoRoot, relative), 'utf8');
 
 const bicep = read('infra/azure.bicep');
-const parameterFile = JSON.parse(read('infra/azure.parameters.json')) as { parameters: Record<string, { value: unknown }> };
+const parameterFile = JSON.parse(read('infra/azure.parameters.json')) as {
+  parameters: Record<string, { value: unknown }>;
+};
 const placeholderPattern = /\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g;
 
 function placeholdersIn(text: string): string[] {
@@ -40,8 +42,34 @@ function webAppSettings(): Map<string, string> {
   const block = /appSettings:\s*\[([\s\S]*?)\n\s*\]/.exec(bicep);
   if (!block) throw new Error('no appSettings block in infra/azure.bicep');
   const settings = new Map<string, string>();
-  for (const match of block[1].matchAll(/name:\s*'([^']+)'\s*\n\s*value:\s*(.+)/g)) settings.set(match[1], match[2].trim());
+  for (const match of block[1].matchAll(/name:\s*'([^']+)'\s*\n\s*value:\s*(.+)/g))
+    settings.set(match[1], match[2].trim());
   return settings;
+}
+
+/**
+ * The value of a Bicep expression when it is known before deployment: a string literal (with `${name}`
+ * interpolations of such values), a parameter's default, a variable, or a resource's `name`.
+ */
+function staticValue(expression: string): string | undefined {
+  const text = expression.trim();
+  const literal = /^'([^']*)'$/.exec(text);
+  if (literal) {
+    const filled = literal[1].replace(/\$\{(\w+)\}/g, (whole, name: string) => staticValue(name) ?? whole);
+    return filled.includes('${') ? undefined : filled;
+  }
+  const resourceName = /^(\w+)\.name$/.exec(text);
+  if (resourceName) {
+    const block = new RegExp(`^resource ${resourceName[1]} '[^']*' = \\{[\\s\\S]*?\\n  name: (.+)`, 'm').exec(
+      bicep,
+    );
+    return block ? staticValue(block[1]) : undefined;
+  }
+  if (!/^\w+$/.test(text)) return undefined;
+  const param = bicepParams().find((candidate) => candidate.name === text);
+  if (param) return param.defaultValue === undefined ? undefined : staticValue(param.defaultValue);
+  const variable = new RegExp(`^var ${text} = (.+)$`, 'm').exec(bicep);
+  return variable ? staticValue(variable[1]) : undefined;
 }
 
 interface Action {
@@ -106,7 +134,12 @@ describe.each(projects)('$file', ({ file, environment }) => {
   it('provisions, validates, zips and updates the Teams app', () => {
     const steps = (project.provision ?? []).map((action) => action.uses);
     expect(steps[0]).toBe('teamsApp/create');
-    for (const step of ['teamsApp/validateManifest', 'teamsApp/zipAppPackage', 'teamsApp/validateAppPackage', 'teamsApp/update']) {
+    for (const step of [
+      'teamsApp/validateManifest',
+      'teamsApp/zipAppPackage',
+      'teamsApp/validateAppPackage',
+      'teamsApp/update',
+    ]) {
       expect(steps).toContain(step);
     }
     expect(steps.indexOf('teamsApp/update')).toBeGreaterThan(steps.indexOf('teamsApp/zipAppPackage'));
@@ -142,18 +175,33 @@ describe('teamsapp.yml for Azure', () => {
   });
 
   it('gets BOT_ID, BOT_DOMAIN and the App Service id from the Bicep outputs', () => {
-    expect(bicepOutputs()).toEqual(expect.arrayContaining(['BOT_ID', 'BOT_DOMAIN', 'BOT_AZURE_APP_SERVICE_RESOURCE_ID', 'AZURE_OPENAI_ENDPOINT']));
+    expect(bicepOutputs()).toEqual(
+      expect.arrayContaining([
+        'BOT_ID',
+        'BOT_DOMAIN',
+        'BOT_AZURE_APP_SERVICE_RESOURCE_ID',
+        'AZURE_OPENAI_ENDPOINT',
+      ]),
+    );
   });
 
-  it('builds and zip-deploys the app to that App Service', () => {
+  it('builds the app and zip-deploys it to that App Service', () => {
     const steps = project.deploy ?? [];
-    expect(steps.map((action) => action.uses)).toEqual(['cli/runNpmCommand', 'cli/runNpmCommand', 'azureAppService/zipDeploy']);
-    expect(steps[2].with).toEqual({
-      artifactFolder: '.',
-      ignoreFile: '.webappignore',
-      resourceId: '${{BOT_AZURE_APP_SERVICE_RESOURCE_ID}}',
-    });
-    expect(fs.existsSync(path.join(repoRoot, '.webappignore'))).toBe(true);
+    const build = steps.findIndex(
+      (action) => action.uses === 'cli/runNpmCommand' && action.with?.args === 'run build',
+    );
+    const zipDeploy = steps.findIndex((action) => action.uses === 'azureAppService/zipDeploy');
+    expect(build).toBeGreaterThanOrEqual(0);
+    expect(zipDeploy).toBeGreaterThan(build);
+    const upload = steps[zipDeploy].with ?? {};
+    expect(upload.resourceId).toBe('${{BOT_AZURE_APP_SERVICE_RESOURCE_ID}}');
+    if (typeof upload.ignoreFile === 'string')
+      expect(fs.existsSync(path.join(repoRoot, upload.ignoreFile))).toBe(true);
+  });
+
+  it('starts on App Service the file package.json names as the entry point', () => {
+    const packageJson = JSON.parse(read('package.json')) as { main: string };
+    expect(bicep).toContain(`appCommandLine: 'node ${packageJson.main}'`);
   });
 
   it('publishes the app package to the Teams admin center', () => {
@@ -168,7 +216,9 @@ describe('web app settings', () => {
 
   it('names only variables that src/config.ts reads', () => {
     const known: readonly string[] = knownEnvironmentVariables;
-    expect([...settings.keys()].filter((name) => !known.includes(name) && !platformSettings.includes(name))).toEqual([]);
+    expect(
+      [...settings.keys()].filter((name) => !known.includes(name) && !platformSettings.includes(name)),
+    ).toEqual([]);
   });
 
   it.each([
@@ -194,7 +244,23 @@ describe('web app settings', () => {
     expect(settings.get('MICROSOFT_APP_TYPE')).toBe("'UserAssignedMSI'");
     expect(settings.get('MICROSOFT_APP_ID')).toBe('identity.properties.clientId');
     expect(settings.get('AZURE_CLIENT_ID')).toBe('identity.properties.clientId');
-    expect([...settings.keys()].filter((name) => /PASSWORD|API_KEY|CONNECTION_STRING$/.test(name) && name !== 'APPLICATIONINSIGHTS_CONNECTION_STRING')).toEqual([]);
+    expect(
+      [...settings.keys()].filter(
+        (name) =>
+          /PASSWORD|API_KEY|CONNECTION_STRING$/.test(name) &&
+          name !== 'APPLICATIONINSIGHTS_CONNECTION_STRING',
+      ),
+    ).toEqual([]);
+  });
+
+  it('points the bot at the blob container and the table the template creates', () => {
+    expect(staticValue(settings.get('AZURE_STORAGE_CONTAINER') ?? "'bot-state'")).toBe(
+      staticValue('stateContainer.name'),
+    );
+    // The Table store names its table `<AZURE_STORAGE_TABLE_PREFIX>records`; the prefix defaults to policybot.
+    const prefix = staticValue(settings.get('AZURE_STORAGE_TABLE_PREFIX') ?? "'policybot'");
+    expect(`${prefix}records`).toBe(staticValue('recordsTable.name'));
+    expect(staticValue('stateContainer.name')).toBe('bot-state');
   });
 
   it('makes a configuration the bot accepts in tenant mode', () => {
@@ -203,23 +269,25 @@ describe('web app settings', () => {
       MICROSOFT_APP_ID: '7f3e2d1c-0b9a-4876-9543-210fedcba987',
       AZURE_CLIENT_ID: '7f3e2d1c-0b9a-4876-9543-210fedcba987',
       MICROSOFT_APP_TENANT_ID: '0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a',
+      ALLOWED_TENANT_ID: '0d9c8b7a-6f5e-4d3c-9b2a-1f0e9d8c7b6a',
       AZURE_OPENAI_ENDPOINT: 'https://aipolicyabc-openai.openai.azure.com/',
       AZURE_OPENAI_DEPLOYMENT: 'gpt-4o-mini',
       AZURE_STORAGE_BLOB_URL: 'https://aipolicyabc.blob.core.windows.net/',
       AZURE_STORAGE_TABLE_URL: 'https://aipolicyabc.table.core.windows.net/',
       APPLICATIONINSIGHTS_CONNECTION_STRING: 'InstrumentationKey=00000000-0000-0000-0000-000000000000',
     };
-    const params = new Map(bicepParams().map((param) => [param.name, param.defaultValue]));
     const environment: Record<string, string> = {};
     for (const [name, expression] of settings) {
-      const literal = /^'(.*)'$/.exec(expression) ?? /^'(.*)'$/.exec(params.get(expression) ?? '');
-      const value = literal ? literal[1] : deployed[name];
+      const value = staticValue(expression) ?? deployed[name];
       if (value === undefined) throw new Error(`no sample value for ${name} = ${expression}`);
       environment[name] = value;
     }
     const config = loadConfig(environment);
     expect(config.mode).toBe('tenant');
-    expect(config.bot).toMatchObject({ appType: 'UserAssignedMSI', tenantId: deployed.MICROSOFT_APP_TENANT_ID });
+    expect(config.bot).toMatchObject({
+      appType: 'UserAssignedMSI',
+      tenantId: deployed.MICROSOFT_APP_TENANT_ID,
+    });
     expect(config.storage.kind).toBe('azure');
     expect(config.azureOpenAI).toBeDefined();
   });
@@ -231,13 +299,14 @@ describe('Azure resources', () => {
     ['a Linux App Service on Node 20', /linuxFxVersion: 'NODE\|20-lts'/],
     ['the start command of the built app', /appCommandLine: 'node dist\/src\/index\.js'/],
     ['HTTPS only', /httpsOnly: true/],
-    ['an Azure Bot signed in as the managed identity', /msaAppType: 'UserAssignedMSI'[\s\S]*msaAppMSIResourceId: identity\.id/],
+    [
+      'an Azure Bot signed in as the managed identity',
+      /msaAppType: 'UserAssignedMSI'[\s\S]*msaAppMSIResourceId: identity\.id/,
+    ],
     ['the Teams channel', /channelName: 'MsTeamsChannel'/],
     ['a storage account without shared keys', /allowSharedKeyAccess: false/],
     ['no public blob access', /allowBlobPublicAccess: false/],
     ['TLS 1.2 for storage', /minimumTlsVersion: 'TLS1_2'/],
-    ['the bot state container', /stateContainerName = 'bot-state'/],
-    ['the records table', /recordsTableName = 'policybotrecords'/],
     ['Azure OpenAI without API keys', /kind: 'OpenAI'[\s\S]*disableLocalAuth: true/],
     ['Storage Blob Data Contributor for the identity', /ba92f5b4-2d11-453d-a403-e96b0029c9fe/],
     ['Storage Table Data Contributor for the identity', /0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3/],

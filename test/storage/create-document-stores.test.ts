@@ -61,7 +61,9 @@ describe('createDocumentStores', () => {
     await stores.records.put('incidents', 'INC-1', { severity: 'high' });
 
     const blobs: string[] = [];
-    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(containerName);
+    const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
+      containerName,
+    );
     for await (const blob of container.listBlobsFlat()) blobs.push(blob.name);
     expect(blobs).toEqual(['bot-state/msteams_2fconversation']);
 

@@ -19,6 +19,16 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
+/** What these tests keep in conversation state; `eTag` is the adapter's, visible to the bot. */
+interface TestConversationState {
+  count?: number;
+  servedBy?: string[];
+  note?: string;
+  startedBy?: string;
+  eTag?: string;
+}
+type TestTurnState = TurnState<TestConversationState>;
+
 function conversationActivity(conversationId: string, text = 'hello'): Partial<Activity> {
   return {
     type: ActivityTypes.Message,
@@ -37,11 +47,11 @@ async function loadTurn(
   storage: DocumentStoreStateStorage,
   conversationId: string,
 ): Promise<{
-  state: TurnState;
+  state: TestTurnState;
   context: TurnContext;
 }> {
   const context = new TurnContext(new TestAdapter(), conversationActivity(conversationId));
-  const state = new TurnState();
+  const state: TestTurnState = new TurnState<TestConversationState>();
   await state.load(context, storage);
   return { state, context };
 }
@@ -52,9 +62,9 @@ async function countingTurn(
   by: string,
 ): Promise<number> {
   const { state, context } = await loadTurn(storage, conversationId);
-  const seen = typeof state.conversation.count === 'number' ? state.conversation.count : 0;
+  const seen = state.conversation.count ?? 0;
   state.conversation.count = seen + 1;
-  state.conversation.servedBy = [...((state.conversation.servedBy as string[] | undefined) ?? []), by];
+  state.conversation.servedBy = [...(state.conversation.servedBy ?? []), by];
   await state.save(context, storage);
   return seen;
 }
@@ -221,10 +231,17 @@ describe('DocumentStoreStateStorage under teams-ai TurnState', () => {
     });
 
     it('run a real teams-ai Application on each instance, alternating turns of one conversation', async () => {
-      const makeApplication = (name: string, storage: DocumentStoreStateStorage): Application<TurnState> => {
-        const application = new Application<TurnState>({ storage, startTypingTimer: false });
+      const makeApplication = (
+        name: string,
+        storage: DocumentStoreStateStorage,
+      ): Application<TestTurnState> => {
+        const application = new Application<TestTurnState>({
+          storage,
+          startTypingTimer: false,
+          turnStateFactory: () => new TurnState<TestConversationState>(),
+        });
         application.message(/.*/, async (context, state) => {
-          const count = (typeof state.conversation.count === 'number' ? state.conversation.count : 0) + 1;
+          const count = (state.conversation.count ?? 0) + 1;
           state.conversation.count = count;
           await context.sendActivity(`${name} answered turn ${count}`);
         });

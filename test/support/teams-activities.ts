@@ -54,7 +54,10 @@ function base(options: ConversationOptions) {
     channelData: {
       tenant: { id: tenantId },
       ...(kind === 'channel'
-        ? { team: { id: options.teamId ?? '19:team@thread.tacv2' }, channel: { id: options.channelId ?? conversationId } }
+        ? {
+            team: { id: options.teamId ?? '19:team@thread.tacv2' },
+            channel: { id: options.channelId ?? conversationId },
+          }
         : {}),
       ...(options.meetingId ? { meeting: { id: options.meetingId } } : {}),
     },
@@ -67,7 +70,10 @@ export function messageActivity(text: string, options: ConversationOptions) {
 }
 
 /** What Teams sends when a person presses an Action.Submit button on a card. */
-export function cardSubmitActivity(value: Record<string, unknown>, options: ConversationOptions & { replyToId?: string }) {
+export function cardSubmitActivity(
+  value: Record<string, unknown>,
+  options: ConversationOptions & { replyToId?: string },
+) {
   return { ...base(options), type: 'message', value, replyToId: options.replyToId };
 }
 
@@ -86,7 +92,11 @@ export function cardExecuteActivity(
   };
 }
 
-export function invokeActivity(name: string, value: unknown, options: ConversationOptions & { replyToId?: string }) {
+export function invokeActivity(
+  name: string,
+  value: unknown,
+  options: ConversationOptions & { replyToId?: string },
+) {
   return { ...base(options), type: 'invoke', name, value, replyToId: options.replyToId };
 }
 

@@ -27,7 +27,12 @@ export function welcomeCard(details: WelcomeDetails): AdaptiveCard {
         isSubtle: true,
       }),
       ...(details.mode === 'offline'
-        ? [paragraph('Running offline: answers come from the bundled policy only.', { isSubtle: true, size: 'Small' })]
+        ? [
+            paragraph('Running offline: answers come from the bundled policy only.', {
+              isSubtle: true,
+              size: 'Small',
+            }),
+          ]
         : []),
     ],
     [
