@@ -18,6 +18,13 @@ import { createCapabilities } from './bot/capabilities';
 import { azureChatModelFromConfig } from './bot/azure-chat-model';
 import { AzureAnswerer } from './qa/azure-answerer';
 import { createPolicyLibrary } from './qa/library';
+import {
+  createGraphServices,
+  PolicyLibraryRefresher,
+  sharePointPolicies,
+  type GraphConnection,
+} from './graph';
+import { Outbox, OutboxProcessor } from './incidents/outbox';
 
 /**
  * The composition root: turns the typed configuration into running services. It knows every
@@ -47,6 +54,12 @@ export interface RuntimeOverrides {
   logger?: Logger;
   messenger?: Messenger;
   random?: () => number;
+  /** How long an answer may take before a typing indicator is sent (0: always send one first). */
+  typingDelayMs?: number;
+  /** How the bot reaches Azure OpenAI, e.g. an https.Agent trusting a test server's certificate. */
+  azureOpenAIConnection?: { httpAgent?: import('node:http').Agent };
+  /** How the bot reaches Microsoft Graph in tenant mode, e.g. a token and agent for a local Graph server. */
+  graph?: GraphConnection;
 }
 
 export interface RuntimeParts {
@@ -66,22 +79,56 @@ export function assembleRuntime(
   const ids = overrides.ids ?? randomIds;
   const logger = overrides.logger ?? consoleLogger(config.logLevel);
   const adapter = new PolicyBotAdapter(config.bot);
-  const messenger = overrides.messenger ?? new BotFrameworkMessenger(adapter, config.bot?.appId ?? '');
+  // Proactive sends go through an adapter without the SDK's retries: the outbox retries (Retry-After, back-off).
+  const messenger =
+    overrides.messenger ??
+    new BotFrameworkMessenger(
+      new PolicyBotAdapter(config.bot, { noRetryPolicy: true }),
+      config.bot?.appId ?? '',
+    );
   const directory = new ConversationDirectory(parts.stores.records);
+  const random = overrides.random ?? Math.random;
+  // One processor for the whole runtime: two would race for the same items and each would lack the
+  // other's follow-up handlers.
+  const outboxProcessor = new OutboxProcessor({
+    store: parts.stores.records,
+    messenger,
+    directory,
+    clock,
+    random,
+    logger,
+    instanceId: `${process.pid}-${ids.next()}`,
+    intervalMs: config.outboxIntervalMs,
+    leaseMs: config.outboxLeaseMs,
+    // Back-off starts at half the poll interval (1 s by default), so a small interval in tests keeps retries quick.
+    baseDelayMs: Math.min(1000, Math.ceil(config.outboxIntervalMs / 2)),
+  });
   const context: CapabilityContext = {
     config,
     clock,
     ids,
-    random: overrides.random ?? Math.random,
+    random,
     logger,
     records: parts.stores.records,
     messenger,
     directory,
     answerer: parts.answerer,
+    outbox: { queue: new Outbox(parts.stores.records, clock), processor: outboxProcessor },
+    graph: createGraphServices({ config, clock, logger, random, directory, connection: overrides.graph }),
   };
   const built = parts.capabilities(context);
   const capabilities = built.map((part) => part.capability);
-  const services = [...parts.services, ...built.flatMap((part) => part.services)];
+  // The outbox starts after the capabilities' own services (which register handlers and reconcile).
+  const services: RuntimeService[] = [
+    ...parts.services,
+    ...built.flatMap((part) => part.services),
+    {
+      name: 'outbox',
+      start: () => outboxProcessor.start(),
+      stop: () => outboxProcessor.stop(),
+      health: () => outboxProcessor.health(),
+    },
+  ];
   const app = createBotApplication({
     adapter,
     stateStorage: parts.stores.stateStorage,
@@ -96,6 +143,7 @@ export function assembleRuntime(
     trustName: parts.trustName,
     mode: config.mode,
     botAppId: config.bot?.appId,
+    typingDelayMs: overrides.typingDelayMs,
   });
 
   return {
@@ -133,21 +181,44 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
   const logger = overrides.logger ?? consoleLogger(config.logLevel);
   const stores = createDocumentStores(storageOptions(config, logger));
   const stateStorage = new DocumentStoreStateStorage(stores.state);
-  const { answerer, trustName, health } = await createPolicyAnswerer(config, { clock, logger });
+  // Tenant mode may keep the policies in SharePoint: copied locally first, then read like a folder,
+  // and re-indexed when the library changes (turns already answering finish on the old index).
+  const sharePoint = await sharePointPolicies({ config, clock, logger, connection: overrides.graph });
+  const policyConfig = sharePoint ? { ...config, policiesPath: sharePoint.folder } : config;
+  const answererServices = { clock, logger, azureOpenAIConnection: overrides.azureOpenAIConnection };
+  let policies = await createPolicyAnswerer(policyConfig, answererServices);
+  const answerer: PolicyAnswerer = sharePoint
+    ? { answer: (question) => policies.answerer.answer(question) }
+    : policies.answerer;
+  const policyServices: RuntimeService[] = [{ name: 'policies', health: () => policies.health() }];
+  if (sharePoint) {
+    policyServices.push(
+      new PolicyLibraryRefresher({
+        source: sharePoint.source,
+        intervalMs: sharePoint.syncIntervalMs,
+        logger,
+        onChanged: async () => {
+          policies = await createPolicyAnswerer(policyConfig, answererServices);
+        },
+      }),
+    );
+  }
+  const trustName = policies.trustName;
   return assembleRuntime(
     config,
     {
       stores: { ...stores, stateStorage },
       answerer,
       trustName,
-      services: [{ name: 'policies', health }],
+      services: policyServices,
       capabilities: createCapabilities,
     },
     { ...overrides, clock, logger },
   );
 }
 
-function storageOptions(config: Config, logger: Logger): DocumentStoresOptions {
+/** Also used by the export CLI, so it reads the same register the bot writes. */
+export function storageOptions(config: Config, logger: Logger): DocumentStoresOptions {
   const storage = config.storage;
   if (storage.kind === 'local') return { kind: 'local', folder: storage.folder, durable: true, logger };
   return {
@@ -172,7 +243,11 @@ function storageOptions(config: Config, logger: Logger): DocumentStoresOptions {
  */
 async function createPolicyAnswerer(
   config: Config,
-  services: { clock: Clock; logger: Logger },
+  services: {
+    clock: Clock;
+    logger: Logger;
+    azureOpenAIConnection?: RuntimeOverrides['azureOpenAIConnection'];
+  },
 ): Promise<{
   answerer: PolicyAnswerer;
   trustName: string;
@@ -183,7 +258,12 @@ async function createPolicyAnswerer(
   const answerer = config.azureOpenAI
     ? new AzureAnswerer({
         retriever: library.retriever,
-        model: azureChatModelFromConfig(config.azureOpenAI, config.managedIdentityClientId, services.logger),
+        model: azureChatModelFromConfig(
+          config.azureOpenAI,
+          config.managedIdentityClientId,
+          services.logger,
+          services.azureOpenAIConnection,
+        ),
         fallback: extractive,
         logger: services.logger,
         budgetMs: config.azureOpenAI.timeoutMs,

@@ -55,6 +55,13 @@ export interface GraphConfig {
   /** Optional SharePoint list used by the trust as its breach log. */
   breachLogSiteId?: string;
   breachLogListId?: string;
+  /**
+   * Entra group id of the DPO team. Graph addresses teams by group id, while Teams activities (and
+   * DPO_TEAM_ID) carry the team's thread id; without it Graph is not used for the DPO channel.
+   */
+  dpoTeamGroupId?: string;
+  /** SharePoint document library folder holding the policies, copied locally and indexed. */
+  policyLibrary?: { siteId: string; driveId: string; folder: string; syncIntervalMs: number };
 }
 
 export interface PeopleConfig {
@@ -97,6 +104,8 @@ export interface Config {
   people: PeopleConfig;
   /** How often the incident outbox is polled, in milliseconds. */
   outboxIntervalMs: number;
+  /** How long an instance holds an outbox item while delivering it; a crashed instance's claim expires after this. */
+  outboxLeaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +172,7 @@ export function loadConfig(environment: Environment): Config {
       examsOfficerAadObjectId: read('EXAMS_OFFICER_AAD_OBJECT_ID'),
     },
     outboxIntervalMs: readPositiveInteger('OUTBOX_INTERVAL_MS', read('OUTBOX_INTERVAL_MS') ?? '2000'),
+    outboxLeaseMs: readPositiveInteger('OUTBOX_LEASE_MS', read('OUTBOX_LEASE_MS') ?? '60000'),
   };
 
   config.azureOpenAI = readAzureOpenAI(read);
@@ -172,6 +182,8 @@ export function loadConfig(environment: Environment): Config {
       baseUrl: readUrl('GRAPH_BASE_URL', read('GRAPH_BASE_URL') ?? 'https://graph.microsoft.com/v1.0'),
       breachLogSiteId: read('BREACH_LOG_SITE_ID'),
       breachLogListId: read('BREACH_LOG_LIST_ID'),
+      dpoTeamGroupId: read('DPO_TEAM_GROUP_ID'),
+      policyLibrary: readPolicyLibrary(read),
     };
   } else {
     for (const name of ['MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TENANT_ID', 'ALLOWED_TENANT_ID']) {
@@ -276,6 +288,26 @@ function readAzureOpenAI(read: (name: string) => string | undefined): AzureOpenA
   };
 }
 
+function readPolicyLibrary(read: (name: string) => string | undefined): GraphConfig['policyLibrary'] {
+  const names = ['POLICY_SHAREPOINT_SITE_ID', 'POLICY_SHAREPOINT_DRIVE_ID', 'POLICY_SHAREPOINT_FOLDER'];
+  const values = names.map(read);
+  if (values.every((value) => value === undefined)) return undefined;
+  const missing = names.find((_name, index) => values[index] === undefined);
+  if (missing) {
+    throw new ConfigError(
+      missing,
+      'is missing',
+      'Set all three of POLICY_SHAREPOINT_SITE_ID, POLICY_SHAREPOINT_DRIVE_ID and POLICY_SHAREPOINT_FOLDER to read policies from SharePoint, or none to read POLICIES_PATH.',
+    );
+  }
+  const [siteId, driveId, folder] = values as string[];
+  const syncIntervalMs = readPositiveInteger(
+    'POLICY_SHAREPOINT_SYNC_INTERVAL_MS',
+    read('POLICY_SHAREPOINT_SYNC_INTERVAL_MS') ?? '900000',
+  );
+  return { siteId, driveId, folder, syncIntervalMs };
+}
+
 function readBotIdentity(read: (name: string) => string | undefined, appId: string): BotIdentityConfig {
   const appType = readChoice('MICROSOFT_APP_TYPE', read('MICROSOFT_APP_TYPE') ?? 'SingleTenant', [
     'MultiTenant',
@@ -346,6 +378,11 @@ export const knownEnvironmentVariables = [
   'GRAPH_BASE_URL',
   'BREACH_LOG_SITE_ID',
   'BREACH_LOG_LIST_ID',
+  'DPO_TEAM_GROUP_ID',
+  'POLICY_SHAREPOINT_SITE_ID',
+  'POLICY_SHAREPOINT_DRIVE_ID',
+  'POLICY_SHAREPOINT_FOLDER',
+  'POLICY_SHAREPOINT_SYNC_INTERVAL_MS',
   'DPO_NAME',
   'DPO_CONTACT',
   'DPO_TEAM_ID',
@@ -359,5 +396,6 @@ export const knownEnvironmentVariables = [
   'DSL_AAD_OBJECT_ID',
   'EXAMS_OFFICER_AAD_OBJECT_ID',
   'OUTBOX_INTERVAL_MS',
+  'OUTBOX_LEASE_MS',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
 ] as const;

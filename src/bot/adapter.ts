@@ -15,7 +15,14 @@ export type IncomingOutcome =
  * is refused (403) without the bot running.
  */
 export class PolicyBotAdapter extends TeamsAdapter {
-  constructor(private readonly botConfig: Config['bot']) {
+  constructor(
+    private readonly botConfig: Config['bot'],
+    /**
+     * `{ noRetryPolicy: true }` for the adapter behind the proactive messenger: the SDK's own retries
+     * wait 30 s and more per attempt and ignore our back-off, so the outbox does the retrying itself.
+     */
+    connectorOptions?: { noRetryPolicy?: boolean },
+  ) {
     // botbuilder's credential factory reads MicrosoftAppPassword from the same settings object,
     // though the typed options do not list it.
     super(
@@ -28,6 +35,9 @@ export class PolicyBotAdapter extends TeamsAdapter {
             ...endpointOverrides(botConfig),
           }
         : {}) as ConstructorParameters<typeof TeamsAdapter>[0],
+      undefined,
+      undefined,
+      connectorOptions,
     );
   }
 

@@ -7,6 +7,8 @@ import type { Logger } from '../shared/logger';
 import type { Messenger } from '../shared/messaging';
 import type { PolicyAnswerer } from '../qa/types';
 import type { DocumentStore } from '../storage/types';
+import type { Outbox, OutboxProcessor } from '../incidents/outbox';
+import type { GraphServices } from '../graph';
 
 /** Conversation state is kept small: flows keep their own records in the document store. */
 export interface AppConversationState {
@@ -45,6 +47,14 @@ export interface CapabilityContext {
   messenger: Messenger;
   directory: ConversationDirectory;
   answerer: PolicyAnswerer;
+  /**
+   * The one durable outbox of the runtime and the one processor that delivers it (started and
+   * stopped by the runtime as the service "outbox"). Capabilities enqueue proactive messages here
+   * and register their follow-up handlers with `processor.on(kind, …)`.
+   */
+  outbox: { queue: Outbox; processor: OutboxProcessor };
+  /** Microsoft Graph (channel members, activity feed, breach log, calendar) in tenant mode; absent offline. */
+  graph?: GraphServices;
 }
 
 export interface CapabilityParts {

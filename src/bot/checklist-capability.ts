@@ -4,10 +4,9 @@
  * activities into plain inputs and outcomes into cards and proactive messages.
  */
 import * as fs from 'node:fs';
-import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
-import type { AdaptiveCard } from '@microsoft/teams-ai';
+import { ActivityTypes, CardFactory, MessageFactory, TeamsInfo, type TurnContext } from 'botbuilder';
 import { parseTrustRules, type TrustRules } from '../checklists/trust-rules';
-import { ConfiguredDpoDirectory } from '../checklists/people';
+import { ConfiguredDpoDirectory, type DpoDirectory } from '../checklists/people';
 import {
   MessengerNoticePoster,
   NotetakerService,
@@ -15,8 +14,10 @@ import {
 } from '../checklists/notetaker-service';
 import { DpiaService, type DpiaState } from '../checklists/dpia-service';
 import type { Actor } from '../checklists/engine';
+import type { TeamsMeetingInfo } from '../checklists/notetaker';
 import { parseToolRegisterSeed, ToolRegister } from '../registers/tool-register';
-import { parseToolQuestion, ToolQuestionService } from '../registers/tool-questions';
+import { looksLikeToolName, parseToolQuestion, ToolQuestionService } from '../registers/tool-questions';
+import type { OutboxRequest, OutboxTarget } from '../incidents/outbox';
 import type { ConversationAddress, OutgoingMessage } from '../shared/messaging';
 import type { CapabilityContext, CapabilityParts } from './capability';
 import { addressOf } from './messenger';
@@ -28,15 +29,31 @@ import {
   notetakerVerbs,
   stoppedCard,
 } from './cards/checklist-notetaker';
-import { dpiaStepCard, dpiaSubmittedCard, dpiaVerbs, dpoCard } from './cards/dpia-cards';
-import { adaptiveCard, paragraph } from './cards/common';
+import { dpiaAssessmentCard, dpiaStepCard, dpiaSubmittedCard, dpiaVerbs, dpoCard } from './cards/dpia-cards';
+import { adaptiveCard, commandButton, inert, paragraph } from './cards/common';
 
 export const checklistCommands = {
   notetaker: /^\s*notetaker consent\s*$/i,
   consentRecords: /^\s*my consent records\s*$/i,
   startDpia: /^\s*start a dpia(?:\s+for\s+(.{1,100}?))?\s*$/i,
   resumeDpia: /^\s*(?:resume|continue) (?:my )?dpia\s*$/i,
+  exportConsent: /^\s*export consent records(?:\s+(?:as\s+)?(csv|json))?\s*$/i,
 };
+
+/** Follow-ups the outbox runs after delivering (or giving up on) a checklist message. */
+export const checklistFollowUps = { dpoCard: 'dpia.dpo-card' } as const;
+
+/** Above this an export is not shown in a chat message (Teams limits a message to about 28 KB). */
+const inlineExportLimit = 20_000;
+
+function isPersonalChat(context: TurnContext): boolean {
+  return context.activity.conversation.conversationType === 'personal';
+}
+
+function meetingIdOf(context: TurnContext): string | undefined {
+  const channelData = context.activity.channelData as { meeting?: { id?: string } } | undefined;
+  return channelData?.meeting?.id;
+}
 
 export function actorOf(context: TurnContext): Actor {
   const from = context.activity.from;
@@ -55,9 +72,15 @@ async function sendCard(context: TurnContext, card: Record<string, unknown>): Pr
   await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
 }
 
-/** Our cards are plain JSON; teams-ai types the Universal Action reply more narrowly. */
-function asTeamsCard(card: Record<string, unknown>): AdaptiveCard {
-  return card as unknown as AdaptiveCard;
+/** A Universal Action's answer: the card that replaces the one pressed, for the person who pressed it. */
+async function respondWithCard(context: TurnContext, card: Record<string, unknown>): Promise<void> {
+  await context.sendActivity({
+    type: ActivityTypes.InvokeResponse,
+    value: {
+      status: 200,
+      body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card },
+    },
+  });
 }
 
 function loadRules(path: string): TrustRules {
@@ -68,7 +91,11 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
   const { config, clock, ids, records, messenger, directory, logger } = context;
   const rules = loadRules(config.trustRulesPath);
   const register = new ToolRegister(records, clock);
-  const dpoDirectory = new ConfiguredDpoDirectory(config.people.dpoMembers);
+  // In tenant mode the DPO channel's members (Graph) may act as the DPO; offline, DPO_MEMBERS.
+  const graphMembers = context.graph?.members;
+  const dpoDirectory: DpoDirectory = graphMembers
+    ? { isDpo: (actor) => graphMembers.isMember(actor) }
+    : new ConfiguredDpoDirectory(config.people.dpoMembers);
   const notetaker = new NotetakerService({
     store: records,
     register,
@@ -91,25 +118,147 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
     dpiaCitation: rules.citations[rules.dpia.requiredRuleId],
   });
 
+  const { queue, processor } = context.outbox;
+  // Every proactive message goes through the durable outbox: written first, delivered with retries,
+  // so a restart or a throttled connector loses nothing.
+  const enqueue = async (request: OutboxRequest) => {
+    await queue.enqueue(request);
+    processor.nudge();
+  };
+  const personTarget = (
+    aadObjectId: string | undefined,
+    address: ConversationAddress | undefined,
+  ): OutboxTarget | undefined =>
+    aadObjectId ? { kind: 'person', aadObjectId } : address ? { kind: 'address', address } : undefined;
+
   const tellOrganiser = async (state: NotetakerState, text: string) => {
-    const address = state.data.organiserAddress ?? (await directory.person(state.ownerId));
-    if (!address) return;
-    await messenger.send(address, { text, card: notetakerStepCard(state, rules), summary: text });
+    const organiser = state.data.organiser;
+    const target =
+      state.data.organiserAddress !== undefined
+        ? ({ kind: 'address', address: state.data.organiserAddress } as const)
+        : personTarget(organiser.aadObjectId, undefined);
+    if (!target) return;
+    await enqueue({
+      id: `notetaker-organiser:${state.id}:v${state.version}`,
+      target,
+      message: { text, card: notetakerStepCard(state, rules), summary: text },
+    });
   };
 
-  const sendToDpo = async (state: DpiaState): Promise<boolean> => {
-    const address = await directory.place('dpo-channel');
-    if (!address) return false;
-    await messenger.send(address, cardMessage(dpoCard(state), `DPIA ${state.id} submitted`));
-    return true;
-  };
+  const dpoCardRequest = (state: DpiaState): OutboxRequest => ({
+    id: `dpia-card:${state.id}`,
+    target: { kind: 'place', place: 'dpo-channel' },
+    message: cardMessage(dpoCard(state), `DPIA ${state.id} submitted`),
+    onDelivered: { kind: checklistFollowUps.dpoCard, data: { dpiaId: state.id } },
+    onStuck: { kind: checklistFollowUps.dpoCard, data: { dpiaId: state.id } },
+  });
 
   const tellRequester = async (state: DpiaState, text: string) => {
-    const address: ConversationAddress | undefined =
-      (state.data.requester.aadObjectId
-        ? await directory.person(state.data.requester.aadObjectId)
-        : undefined) ?? state.data.requesterAddress;
-    if (address) await messenger.send(address, { text });
+    const target = personTarget(state.data.requester.aadObjectId, state.data.requesterAddress);
+    if (!target) return;
+    await enqueue({ id: `dpia-requester:${state.id}:v${state.version}`, target, message: { text } });
+  };
+
+  /** Everyone in the DPO channel sees the DPIA as it is now (withdrawn, decided). */
+  const refreshDpoCard = async (state: DpiaState) => {
+    const activityId = state.data.dpoCardActivityId;
+    if (activityId) {
+      await queue.enqueueLatest({
+        id: `dpia-card-update:${state.id}`,
+        target: { kind: 'place', place: 'dpo-channel' },
+        operation: { kind: 'update', activityId },
+        message: cardMessage(dpoCard(state)),
+      });
+    } else {
+      // Not posted yet (or not known to be): the waiting card is replaced by the current one.
+      await queue.enqueueLatest(dpoCardRequest(state));
+    }
+    processor.nudge();
+  };
+
+  processor.on(checklistFollowUps.dpoCard, {
+    delivered: async (item) => {
+      if (item.deliveredActivityId)
+        await dpia.recordDpoCard(item.onDelivered?.data.dpiaId ?? '', item.deliveredActivityId);
+    },
+    stuck: async (item) => {
+      const state = await dpia.get(item.onStuck?.data.dpiaId);
+      if (!state) return;
+      await tellRequester(
+        state,
+        `I could not post DPIA ${state.id} in the DPO channel (${item.lastError ?? 'no answer'}). Please send it to ${config.people.dpoName} (${config.people.dpoContact}) directly.`,
+      );
+    },
+  });
+
+  /** The meeting as Teams describes it, for a checklist started in the meeting chat. */
+  const teamsMeeting = async (
+    turn: TurnContext,
+  ): Promise<
+    { kind: 'ok'; info: TeamsMeetingInfo } | { kind: 'not-organiser' } | { kind: 'unavailable' }
+  > => {
+    try {
+      const meeting = await TeamsInfo.getMeetingInfo(turn);
+      const from = turn.activity.from;
+      const organiser = meeting.organizer as { id?: string; aadObjectId?: string } | undefined;
+      const isOrganiser =
+        (organiser?.aadObjectId !== undefined && organiser.aadObjectId === from.aadObjectId) ||
+        (organiser?.id !== undefined && organiser.id === from.id);
+      if (!isOrganiser) return { kind: 'not-organiser' };
+      const members = await TeamsInfo.getPagedMembers(turn, 500).catch(() => ({ members: [] }));
+      const details = meeting.details as { title?: string; scheduledStartTime?: string; joinUrl?: string };
+      if (!details.scheduledStartTime || Number.isNaN(Date.parse(details.scheduledStartTime)))
+        return { kind: 'unavailable' };
+      return {
+        kind: 'ok',
+        info: {
+          title: details.title ?? 'Untitled meeting',
+          startUtc: details.scheduledStartTime,
+          joinUrl: details.joinUrl,
+          chatConversationId: meeting.conversation?.id ?? turn.activity.conversation.id,
+          participants: members.members
+            .map((member) => member.email ?? member.userPrincipalName ?? '')
+            .filter((email) => email.includes('@')),
+        },
+      };
+    } catch (error) {
+      logger.log('warn', 'notetaker.meeting-info-failed', {
+        error: error instanceof Error ? error.message.slice(0, 200) : 'unknown',
+      });
+      return { kind: 'unavailable' };
+    }
+  };
+
+  const startInMeetingChat = async (turn: TurnContext) => {
+    const actor = actorOf(turn);
+    const meeting = await teamsMeeting(turn);
+    if (meeting.kind === 'not-organiser') {
+      await turn.sendActivity('Only the meeting organiser can run the notetaker consent checklist.');
+      return;
+    }
+    if (meeting.kind === 'unavailable') {
+      await turn.sendActivity(
+        'I could not read this meeting’s details from Teams. Type "notetaker consent" in your own chat with me and paste the join link instead.',
+      );
+      return;
+    }
+    const personal = actor.aadObjectId ? await directory.person(actor.aadObjectId) : undefined;
+    if (!personal) {
+      await turn.sendActivity(
+        'Open your own chat with me (AI Policy Assistant) and say hello first, then type "notetaker consent" here again: the checklist is kept between you and me.',
+      );
+      return;
+    }
+    const { state, warnings } = await notetaker.startFromTeamsMeeting(actor, personal, meeting.info);
+    await enqueue({
+      id: `notetaker-card:${state.id}:v${state.version}`,
+      target: { kind: 'address', address: personal },
+      message: {
+        card: notetakerStepCard(state, rules, { warnings }),
+        summary: `Notetaker consent for ${meeting.info.title}`,
+      },
+    });
+    await turn.sendActivity('I have sent you the notetaker consent checklist in your chat with me.');
   };
 
   return {
@@ -117,6 +266,8 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
       {
         name: 'tool-register',
         async start() {
+          // A DPIA saved as submitted whose DPO card was never queued (a crash in between) is queued now.
+          for (const state of await dpia.awaitingDpoCard()) await queue.enqueue(dpoCardRequest(state));
           const seed = parseToolRegisterSeed(
             fs.readFileSync(config.toolRegisterPath, 'utf8'),
             config.toolRegisterPath,
@@ -134,12 +285,37 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
       name: 'checklists',
       register(app) {
         app.message(checklistCommands.notetaker, async (turn) => {
+          if (!isPersonalChat(turn) && meetingIdOf(turn)) {
+            await startInMeetingChat(turn);
+            return;
+          }
           const state = await notetaker.start(actorOf(turn), addressOf(turn));
           await sendCard(turn, notetakerStepCard(state, rules));
         });
 
         app.message(checklistCommands.consentRecords, async (turn) => {
           await sendCard(turn, consentRecordsCard(await notetaker.recordsOf(actorOf(turn))));
+        });
+
+        app.message(checklistCommands.exportConsent, async (turn) => {
+          const format =
+            (checklistCommands.exportConsent.exec(turn.activity.text ?? '')?.[1]?.toLowerCase() as
+              'csv' | 'json' | undefined) ?? 'csv';
+          // A chat message holds the rows only; the full records are in the command-line export.
+          const outcome = await notetaker.exportRecords(actorOf(turn), format, { includeFullRecords: false });
+          if (outcome.kind === 'forbidden') {
+            await turn.sendActivity(outcome.message);
+            return;
+          }
+          if (outcome.content.length > inlineExportLimit) {
+            await turn.sendActivity(
+              `${outcome.count} consent records are too many to show in a chat message. Ask your IT lead to export them with the command line: npm run export-consent-records -- --format ${format}`,
+            );
+            return;
+          }
+          await turn.sendActivity(
+            `${outcome.fileName} (${outcome.count} record${outcome.count === 1 ? '' : 's'}):\n\n\`\`\`\n${outcome.content}\`\`\``,
+          );
         });
 
         app.adaptiveCards.actionSubmit(notetakerVerbs.step, async (turn, _state, data) => {
@@ -208,11 +384,11 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
               await sendCard(turn, dpiaStepCard(outcome.state, { warnings: outcome.warnings }));
               return;
             case 'completed': {
+              await enqueue(dpoCardRequest(outcome.state));
               await sendCard(turn, dpiaSubmittedCard(outcome.state));
-              const delivered = await sendToDpo(outcome.state);
-              if (!delivered) {
+              if (!(await directory.place('dpo-channel'))) {
                 await turn.sendActivity(
-                  `The DPO channel is not set up in this bot yet, so I could not post it there. Please tell ${config.people.dpoName} (${config.people.dpoContact}) that DPIA ${outcome.state.id} is waiting.`,
+                  `The DPO channel is not set up in this bot yet: DPIA ${outcome.state.id} will be posted there as soon as it is. Meanwhile please tell ${config.people.dpoName} (${config.people.dpoContact}) that it is waiting.`,
                 );
               }
               return;
@@ -235,49 +411,45 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
           const outcome = await dpia.withdraw(actorOf(turn), data);
           if (outcome.kind === 'withdrawn-now') {
             await turn.sendActivity(`DPIA ${outcome.state.id} is withdrawn.`);
-            const address = await directory.place('dpo-channel');
-            if (address)
-              await messenger.send(address, {
-                text: `DPIA ${outcome.state.id} was withdrawn by ${outcome.state.data.requester.name}.`,
-              });
+            await refreshDpoCard(outcome.state);
             return;
           }
           await turn.sendActivity('message' in outcome ? outcome.message : 'Nothing was changed.');
         });
 
+        // The refreshed card goes back as our own invoke response (so teams-ai does not try to update the
+        // message inside the turn, which fails the whole action if Teams refuses); everyone else in the
+        // channel gets the same card through the outbox, which updates the posted card in place.
         const dpoAction =
           (act: (actor: Actor, data: unknown) => ReturnType<DpiaService['decide']>) =>
-          async (
-            turn: TurnContext,
-            _state: unknown,
-            data: Record<string, unknown>,
-          ): Promise<AdaptiveCard | string> => {
+          async (turn: TurnContext, _state: unknown, data: Record<string, unknown>): Promise<string> => {
             const outcome = await act(actorOf(turn), data);
-            if (outcome.kind === 'decided') {
-              const decision = outcome.decision;
-              await tellRequester(
-                outcome.state,
-                `The DPO ${decision.decision} DPIA ${outcome.state.id} (${outcome.state.data.tool?.name ?? 'tool'}): ${decision.reasons}${
-                  decision.decision === 'approved' ? ' The AI tool register now shows it as approved.' : ''
-                }`,
-              );
-              return asTeamsCard(dpoCard(outcome.state));
-            }
-            if (outcome.kind === 'advised') {
-              await tellRequester(
-                outcome.state,
-                `The DPO added advice to DPIA ${outcome.state.id}: ${outcome.advice.text}`,
-              );
-              return asTeamsCard(dpoCard(outcome.state));
+            if (outcome.kind === 'decided' || outcome.kind === 'advised') {
+              const text =
+                outcome.kind === 'decided'
+                  ? `The DPO ${outcome.decision.decision} DPIA ${outcome.state.id} (${outcome.state.data.tool?.name ?? 'tool'}): ${outcome.decision.reasons}${
+                      outcome.decision.decision === 'approved'
+                        ? ' The AI tool register now shows it as approved.'
+                        : ''
+                    }`
+                  : `The DPO added advice to DPIA ${outcome.state.id}: ${outcome.advice.text}`;
+              await tellRequester(outcome.state, text);
+              await refreshDpoCard(outcome.state);
+              await respondWithCard(turn, dpoCard(outcome.state));
+              return '';
             }
             const current = await dpia.get(typeof data.dpiaId === 'string' ? data.dpiaId : undefined);
             const message = 'message' in outcome ? outcome.message : 'Nothing was changed.';
-            if (!current) return asTeamsCard(adaptiveCard([paragraph(message)]));
+            if (!current) {
+              await respondWithCard(turn, adaptiveCard([paragraph(message)]));
+              return '';
+            }
             const card = dpoCard(current);
-            return asTeamsCard({
+            await respondWithCard(turn, {
               ...card,
               body: [paragraph(message, { color: 'Attention' }), ...(card.body as unknown[])],
             });
+            return '';
           };
 
         app.adaptiveCards.actionExecute(
@@ -289,12 +461,30 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
           dpoAction((actor, data) => dpia.decide(actor, data)),
         );
         app.adaptiveCards.actionExecute(
-          'dpia.refresh',
-          async (_turn, _state, data: Record<string, unknown>) => {
+          dpiaVerbs.document,
+          async (turn, _state, data: Record<string, unknown>) => {
             const current = await dpia.get(data.dpiaId);
-            return asTeamsCard(
+            // The answers are for the DPO only, like the rest of the DPO card's actions.
+            if (!current || !(await dpoDirectory.isDpo(actorOf(turn)))) {
+              await respondWithCard(
+                turn,
+                adaptiveCard([paragraph('Only the Data Protection Officer can read DPIAs here.')]),
+              );
+              return '';
+            }
+            await respondWithCard(turn, dpiaAssessmentCard(current));
+            return '';
+          },
+        );
+        app.adaptiveCards.actionExecute(
+          dpiaVerbs.refresh,
+          async (turn, _state, data: Record<string, unknown>) => {
+            const current = await dpia.get(data.dpiaId);
+            await respondWithCard(
+              turn,
               current ? dpoCard(current) : adaptiveCard([paragraph('That DPIA is no longer available.')]),
             );
+            return '';
           },
         );
 
@@ -305,7 +495,8 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
             if (!question) return false;
             return (
               (await register.findByName(question.toolName)) !== undefined ||
-              (await register.findMentioned(question.toolName)) !== undefined
+              (await register.findMentioned(question.toolName)) !== undefined ||
+              looksLikeToolName(question.toolName)
             );
           },
           async (turn) => {
@@ -316,7 +507,23 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
               (citation, index) =>
                 `[${index + 1}] ${citation.document}, ${citation.section} ${citation.heading}`,
             );
-            await turn.sendActivity([answer.text, ...sources].join('\n\n'));
+            const text = [answer.text, ...sources].join('\n\n');
+            if (answer.kind !== 'approved' && answer.offerDpia) {
+              const toolName = answer.kind === 'unknown-tool' ? answer.toolName : answer.tool.name;
+              await turn.sendActivity(
+                MessageFactory.attachment(
+                  CardFactory.adaptiveCard(
+                    adaptiveCard(
+                      [paragraph(`Start a DPIA for ${inert(toolName)}?`)],
+                      [commandButton(`Start a DPIA for ${toolName}`, `start a dpia for ${toolName}`)],
+                    ),
+                  ),
+                  text,
+                ),
+              );
+              return;
+            }
+            await turn.sendActivity(text);
           },
         );
       },

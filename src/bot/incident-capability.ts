@@ -11,7 +11,6 @@
  */
 import { ActivityTypes, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { IncidentService, incidentCardFollowUp, type Reporter } from '../incidents/incident-service';
-import { Outbox, OutboxProcessor } from '../incidents/outbox';
 import {
   ConfiguredChannelMembers,
   type ChannelMembers,
@@ -20,6 +19,7 @@ import {
 } from '../incidents/types';
 import type { IncidentNotifier } from '../incidents/incident-service';
 import { formatUkLocalInput } from '../incidents/uk-input';
+import { formatRegister, listRegister, type ExportFormat } from '../incidents/export';
 import type { CapabilityContext, CapabilityParts } from './capability';
 import { addressOf } from './messenger';
 import {
@@ -34,7 +34,51 @@ import type { AdaptiveCard } from './cards/common';
 export const incidentCommands = {
   report: /^\s*report an incident\s*$/i,
   status: /^\s*incident status(?:\s+(\S{1,40}))?\s*$/i,
+  /** Said in a channel by a DPO team member: that channel becomes the DPO channel. */
+  useChannel: /^\s*use this channel for incident reports\s*[.!]?\s*$/i,
+  exportRegister: /^\s*export incidents(?:\s+(?:as\s+)?(csv|json))?\s*$/i,
 };
+
+/** Teams refuses messages much over 28 KB; each export message stays well under. */
+const exportMessageLimit = 20_000;
+/** Beyond this many messages a chat is the wrong place for the register. */
+const exportMessageParts = 10;
+
+/**
+ * The register as chat messages: code blocks, split by incident when it is long, each part a
+ * complete CSV (with its header) or JSON array. A run of backticks in someone's text is broken up
+ * so it cannot close the code block early.
+ */
+export function exportMessages(format: ExportFormat, incidents: Incident[]): string[] {
+  const fence = (body: string) =>
+    '```\n' + body.trimEnd().replace(/`{3,}/g, (run) => run.split('').join('\u200b')) + '\n```';
+  const count = incidents.length;
+  const intro = `The incident register: ${count} incident${count === 1 ? '' : 's'}, ${format.toUpperCase()}, columns named after the ICO breach report form.`;
+  const parts: Incident[][] = [];
+  let current: Incident[] = [];
+  let size = formatRegister([], format).length;
+  for (const incident of incidents) {
+    const incidentSize = formatRegister([incident], format).length - formatRegister([], format).length;
+    if (current.length > 0 && size + incidentSize > exportMessageLimit) {
+      parts.push(current);
+      current = [];
+      size = formatRegister([], format).length;
+    }
+    current.push(incident);
+    size += incidentSize;
+  }
+  parts.push(current);
+  if (parts.length > exportMessageParts || size > exportMessageLimit) {
+    return [
+      `${intro} It is too large to send in Teams; ask whoever runs the bot for \`npm run export-incidents -- --format ${format}\`.`,
+    ];
+  }
+  if (parts.length === 1) return [`${intro}\n\n${fence(formatRegister(incidents, format))}`];
+  return parts.map(
+    (part, index) =>
+      `${index === 0 ? `${intro}\n\n` : ''}Part ${index + 1} of ${parts.length}:\n\n${fence(formatRegister(part, format))}`,
+  );
+}
 
 /** The message action ("…" on a Teams message → Report an incident); commandId in the app manifest. */
 export const reportMessageCommandId = 'reportIncident';
@@ -100,9 +144,12 @@ export function createIncidentCapability(
   context: CapabilityContext,
   integrations: IncidentIntegrations = {},
 ): CapabilityParts {
-  const { config, clock, records, messenger, directory, logger } = context;
-  const outbox = new Outbox(records, clock);
-  const members = integrations.members ?? new ConfiguredChannelMembers(config.people.dpoMembers);
+  const { config, clock, records, directory, logger } = context;
+  // The runtime's one outbox and processor (shared with the DPIA flow); started after our reconcile.
+  const { queue: outbox, processor } = context.outbox;
+  // Graph (tenant mode) when present: DPO channel membership, activity feed and breach log.
+  const members =
+    integrations.members ?? context.graph?.members ?? new ConfiguredChannelMembers(config.people.dpoMembers);
   const service = new IncidentService({
     store: records,
     outbox,
@@ -118,21 +165,10 @@ export function createIncidentCapability(
       examsOfficerName: config.people.examsOfficerName,
       examsOfficerAadObjectId: config.people.examsOfficerAadObjectId,
     },
-    notifier: integrations.notifier,
-    // Called only after construction finishes, so the processor below exists by then.
+    notifier: integrations.notifier ?? context.graph?.notifier,
     onQueued: () => processor.nudge(),
   });
-  const processor: OutboxProcessor = new OutboxProcessor({
-    store: records,
-    messenger,
-    directory,
-    clock,
-    random: context.random,
-    logger,
-    instanceId: `${process.pid}-${context.ids.next()}`,
-    intervalMs: config.outboxIntervalMs,
-  }).on(incidentCardFollowUp, service.followUpHandlers());
-  const outboxProcessor = processor;
+  processor.on(incidentCardFollowUp, service.followUpHandlers());
 
   const reportedReply = (incident: Incident, again: boolean) =>
     `${again ? 'This report was already recorded' : 'Thank you. Your report is recorded'} as **${incident.reference}** and is on its way to the DPO team. ` +
@@ -163,14 +199,12 @@ export function createIncidentCapability(
   return {
     services: [
       {
-        name: 'incident-outbox',
+        // Stuck deliveries show in the runtime's "outbox" health check; this only reconciles at start-up.
+        name: 'incidents',
         async start() {
           const queued = await service.reconcile();
           if (queued > 0) logger.log('info', 'incident.reconciled', { queued });
-          outboxProcessor.start();
         },
-        stop: () => outboxProcessor.stop(),
-        health: () => outboxProcessor.health(),
       },
     ],
     capability: {
@@ -182,6 +216,64 @@ export function createIncidentCapability(
               CardFactory.adaptiveCard(reportCard({ whenDiscovered: formatUkLocalInput(clock.now()) })),
             ),
           );
+        });
+
+        app.message(incidentCommands.useChannel, async (turn) => {
+          const address = addressOf(turn);
+          if (!address.teamsChannelId) {
+            await turn.sendActivity(
+              'Say this in the channel where incident reports should go (a channel of the DPO team), mentioning me.',
+            );
+            return;
+          }
+          if (!(await members.isMember(personOf(turn)))) {
+            await turn.sendActivity(
+              'Only members of the DPO team can choose where incident reports go. Nothing was changed.',
+            );
+            return;
+          }
+          // The channel itself, not the thread this was said in: new cards start their own threads.
+          await directory.rememberPlace('dpo-channel', {
+            ...address,
+            conversationId: address.teamsChannelId,
+          });
+          logger.log('info', 'dpo-channel.saved', { teamId: address.teamId, how: 'command' });
+          const retried = await outbox.retryStuck(
+            (item) => item.target.kind === 'place' && item.target.place === 'dpo-channel',
+          );
+          processor.nudge();
+          await turn.sendActivity(
+            `Incident reports will be posted in this channel.${
+              retried > 0
+                ? ` ${retried} message${retried === 1 ? '' : 's'} that could not be delivered before will be posted now.`
+                : ''
+            }`,
+          );
+        });
+
+        app.message(incidentCommands.exportRegister, async (turn) => {
+          const format: ExportFormat =
+            incidentCommands.exportRegister.exec(turn.activity.text ?? '')?.[1]?.toLowerCase() === 'json'
+              ? 'json'
+              : 'csv';
+          if (!(await members.isMember(personOf(turn)))) {
+            await turn.sendActivity('Only members of the DPO team can export the incident register.');
+            return;
+          }
+          // The register holds personal data: never into a group chat or some other channel.
+          const address = addressOf(turn);
+          const dpoChannel = await directory.place('dpo-channel');
+          const inDpoChannel =
+            address.teamsChannelId !== undefined && dpoChannel?.teamsChannelId === address.teamsChannelId;
+          if (!inDpoChannel && turn.activity.conversation.conversationType !== 'personal') {
+            await turn.sendActivity(
+              'The register holds personal data: ask me for it in the DPO channel or in your own chat with me.',
+            );
+            return;
+          }
+          const incidents = await listRegister(records);
+          logger.log('info', 'incident.exported', { format, count: incidents.length });
+          for (const message of exportMessages(format, incidents)) await turn.sendActivity(message);
         });
 
         app.adaptiveCards.actionSubmit(incidentVerbs.report, async (turn, _state, data) => {

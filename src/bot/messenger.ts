@@ -22,21 +22,41 @@ export class BotFrameworkMessenger implements Messenger {
 
   async send(address: ConversationAddress, message: OutgoingMessage): Promise<{ activityId: string }> {
     let activityId = '';
-    await this.withFailuresClassified(async () => {
-      await this.adapter.continueConversationAsync(this.botAppId, referenceFor(address), async (context) => {
+    await this.withFailuresClassified(() =>
+      this.continueConversation(address, async (context) => {
         const response = await context.sendActivity(toActivity(message));
         activityId = response?.id ?? '';
-      });
-    });
+      }),
+    );
     return { activityId };
   }
 
   async update(address: ConversationAddress, activityId: string, message: OutgoingMessage): Promise<void> {
-    await this.withFailuresClassified(async () => {
-      await this.adapter.continueConversationAsync(this.botAppId, referenceFor(address), async (context) => {
+    await this.withFailuresClassified(() =>
+      this.continueConversation(address, async (context) => {
         await context.updateActivity({ ...toActivity(message), id: activityId });
-      });
+      }),
+    );
+  }
+
+  /**
+   * The adapter hands errors thrown inside a turn to its onTurnError handler (teams-ai's app.error),
+   * which would swallow a failed proactive send; the error is carried out of the turn instead, so
+   * callers (the outbox, the meeting notice) learn that the message did not arrive.
+   */
+  private async continueConversation(
+    address: ConversationAddress,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<void> {
+    let failure: { error: unknown } | undefined;
+    await this.adapter.continueConversationAsync(this.botAppId, referenceFor(address), async (context) => {
+      try {
+        await logic(context);
+      } catch (error) {
+        failure = { error };
+      }
     });
+    if (failure) throw failure.error;
   }
 
   private async withFailuresClassified(send: () => Promise<void>): Promise<void> {

@@ -27,16 +27,22 @@ export function answerActivity(answer: Answer): Partial<Activity> {
     const lines = [answer.personalDataNotice, answer.text, answer.askInstead].filter(Boolean);
     return { type: 'message', text: lines.join('\n\n'), textFormat: 'markdown' };
   }
-  const citations = answer.citations.slice(0, maximumCitations).map((citation, index) => ({
-    '@type': 'Claim',
-    position: index + 1,
-    appearance: {
-      '@type': 'DigitalDocument',
-      name: citationTitle(citation),
-      abstract: clip(citation.quote, maximumAbstract),
-      keywords: [citation.section].filter(Boolean).slice(0, 3),
-    },
-  }));
+  // Teams lists every citation entity under the answer; one the text never marks would look like a
+  // source for a statement that is not there. Positions keep their numbers so [n] still points at n.
+  const numbered = answer.citations.map((citation, index) => ({ citation, position: index + 1 }));
+  const marked = numbered.filter(({ position }) => answer.text.includes(`[${position}]`));
+  const citations = (marked.length > 0 ? marked : numbered)
+    .slice(0, maximumCitations)
+    .map(({ citation, position }) => ({
+      '@type': 'Claim',
+      position,
+      appearance: {
+        '@type': 'DigitalDocument',
+        name: citationTitle(citation),
+        abstract: clip(citation.quote, maximumAbstract),
+        keywords: [citation.section].filter(Boolean).slice(0, 3),
+      },
+    }));
   const text = [answer.personalDataNotice, answer.text, answer.reviewWarning].filter(Boolean).join('\n\n');
   return {
     type: 'message',

@@ -92,6 +92,33 @@ export class DpiaService {
     return (await this.options.store.list<DpiaState>(dpiaCollection)).map((document) => document.value);
   }
 
+  /** Submitted DPIAs whose DPO channel card is not known to be posted; queued again at start-up. */
+  async awaitingDpoCard(): Promise<DpiaState[]> {
+    return (await this.all()).filter(
+      (state) => state.data.lifecycle === 'submitted' && !state.data.dpoCardActivityId,
+    );
+  }
+
+  /** Remembers the DPO channel card so it can be updated in place; not a change anyone made, so no version bump. */
+  async recordDpoCard(id: string, activityId: string): Promise<DpiaState | undefined> {
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const stored = await this.options.store.get<DpiaState>(dpiaCollection, id);
+      if (!stored) return undefined;
+      if (stored.value.data.dpoCardActivityId === activityId) return stored.value;
+      const next: DpiaState = {
+        ...stored.value,
+        data: { ...stored.value.data, dpoCardActivityId: activityId },
+      };
+      try {
+        await this.options.store.put(dpiaCollection, id, next, { ifMatch: stored.etag });
+        return next;
+      } catch (error) {
+        if (!isStorageConflict(error)) throw error;
+      }
+    }
+    return undefined;
+  }
+
   async submit(actor: Actor, raw: unknown): Promise<DpiaSubmitOutcome> {
     const envelope = readStepSubmit(raw);
     if (envelope.kind === 'invalid') return { kind: 'invalid', message: envelope.message, problems: [] };

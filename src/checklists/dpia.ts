@@ -95,6 +95,8 @@ export interface DpiaData {
   submittedAtUtc?: string;
   advice: DpoAdvice[];
   decision?: DpoDecision;
+  /** The card posted in the DPO channel, once the outbox has delivered it; later changes update it in place. */
+  dpoCardActivityId?: string;
   events: RecordEvent[];
 }
 

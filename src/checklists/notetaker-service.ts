@@ -26,6 +26,7 @@ import {
 } from './engine';
 import {
   consentNotice,
+  meetingFromTeams,
   newNotetakerData,
   notetakerChecklist,
   recordObjection,
@@ -36,6 +37,7 @@ import {
   type NotetakerContext,
   type NotetakerData,
   type ObjectionOutcome,
+  type TeamsMeetingInfo,
 } from './notetaker';
 import type { DpoDirectory } from './people';
 import type { TrustRules } from './trust-rules';
@@ -114,6 +116,28 @@ export class NotetakerService {
     });
     await this.options.store.put(consentCollection, state.id, state, { ifNoneMatch: '*' });
     return state;
+  }
+
+  /** Started by the organiser in the meeting chat: the meeting is already named, so it begins at the tool step. */
+  async startFromTeamsMeeting(
+    organiser: Actor,
+    organiserAddress: ConversationAddress | undefined,
+    info: TeamsMeetingInfo,
+  ): Promise<{ state: NotetakerState; warnings: string[] }> {
+    const now = this.options.clock.now();
+    const started = startChecklist(notetakerChecklist, {
+      id: `NC-${this.options.ids.next()}`,
+      owner: organiser,
+      now,
+      data: newNotetakerData(organiser, organiserAddress),
+    });
+    const named = meetingFromTeams(started, info, {
+      now,
+      rules: this.options.rules,
+      tools: await this.options.register.list(),
+    });
+    await this.options.store.put(consentCollection, named.state.id, named.state, { ifNoneMatch: '*' });
+    return named;
   }
 
   async get(id: string): Promise<NotetakerState | undefined> {
@@ -258,34 +282,18 @@ export class NotetakerService {
   }
 
   /** Every record, for the DPO only. */
-  async exportRecords(actor: Actor, format: 'csv' | 'json'): Promise<ExportOutcome> {
+  async exportRecords(
+    actor: Actor,
+    format: 'csv' | 'json',
+    options: { includeFullRecords?: boolean } = {},
+  ): Promise<ExportOutcome> {
     if (!(await this.options.dpoDirectory.isDpo(actor))) {
       return { kind: 'forbidden', message: 'Only the Data Protection Officer can export consent records.' };
     }
     const states = (await this.options.store.list<NotetakerState>(consentCollection)).map(
       (document) => document.value,
     );
-    const stamp = this.options.clock.now().toISOString().slice(0, 10);
-    if (format === 'json') {
-      return {
-        kind: 'export',
-        fileName: `notetaker-consent-${stamp}.json`,
-        contentType: 'application/json',
-        content: JSON.stringify(
-          states.map((state) => ({ ...consentRecordRow(state), record: state })),
-          null,
-          2,
-        ),
-        count: states.length,
-      };
-    }
-    return {
-      kind: 'export',
-      fileName: `notetaker-consent-${stamp}.csv`,
-      contentType: 'text/csv',
-      content: toCsv(consentRecordColumns, states.map(consentRecordRow)),
-      count: states.length,
-    };
+    return exportConsentRecords(states, format, this.options.clock.now(), options);
   }
 
   /** The meeting chat is reached on the organiser's own service URL and tenant. */
@@ -300,4 +308,39 @@ export class NotetakerService {
       conversationId: chatId,
     };
   }
+}
+
+/** Every record as a CSV or JSON file; the caller decides who may have it. */
+export function exportConsentRecords(
+  states: NotetakerState[],
+  format: 'csv' | 'json',
+  now: Date,
+  options: { includeFullRecords?: boolean } = {},
+): Extract<ExportOutcome, { kind: 'export' }> {
+  const sorted = [...states].sort((a, b) => a.createdAtUtc.localeCompare(b.createdAtUtc));
+  const stamp = now.toISOString().slice(0, 10);
+  if (format === 'json') {
+    return {
+      kind: 'export',
+      fileName: `notetaker-consent-${stamp}.json`,
+      contentType: 'application/json',
+      content: JSON.stringify(
+        sorted.map((state) =>
+          options.includeFullRecords === false
+            ? consentRecordRow(state)
+            : { ...consentRecordRow(state), record: state },
+        ),
+        null,
+        2,
+      ),
+      count: sorted.length,
+    };
+  }
+  return {
+    kind: 'export',
+    fileName: `notetaker-consent-${stamp}.csv`,
+    contentType: 'text/csv',
+    content: toCsv(consentRecordColumns, sorted.map(consentRecordRow)),
+    count: sorted.length,
+  };
 }

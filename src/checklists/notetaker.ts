@@ -16,7 +16,8 @@ import {
 import { textLimits, type FieldSpec, type FieldValues } from './fields';
 import { citationFor, type TrustRules } from './trust-rules';
 
-export type MeetingSource = 'typed' | 'join-link' | 'calendar';
+/** `teams-meeting`: the organiser started the checklist in the meeting chat and Teams gave the details. */
+export type MeetingSource = 'typed' | 'join-link' | 'calendar' | 'teams-meeting';
 
 export interface MeetingDetails {
   title: string;
@@ -395,6 +396,56 @@ function applyMeeting(
       events: [...data.events, event(context, `Meeting named (${meeting.source}).`)],
     },
     warnings,
+  };
+}
+
+/** What Teams says about a meeting the bot is installed in (TeamsInfo.getMeetingInfo + the chat's members). */
+export interface TeamsMeetingInfo {
+  title: string;
+  startUtc: string;
+  joinUrl?: string;
+  chatConversationId: string;
+  /** Email addresses of the meeting chat's members, lower-case. */
+  participants: string[];
+}
+
+/**
+ * Names the meeting from Teams itself, so a checklist started in the meeting chat begins at the tool
+ * step. The same checks as a typed meeting apply (a meeting already under way is warned about).
+ */
+export function meetingFromTeams(
+  state: ChecklistState<NotetakerData>,
+  info: TeamsMeetingInfo,
+  context: NotetakerContext,
+): { state: ChecklistState<NotetakerData>; warnings: string[] } {
+  const participants = [...new Set(info.participants.map((email) => email.toLowerCase()))].slice(
+    0,
+    maximumParticipants,
+  );
+  const meeting: MeetingDetails = {
+    title: info.title.slice(0, textLimits.short) || 'Untitled meeting',
+    startUtc: new Date(info.startUtc).toISOString(),
+    source: 'teams-meeting',
+    joinUrl: info.joinUrl,
+    chatConversationId: info.chatConversationId,
+    participants,
+    externalParticipants: externalsOf(participants, context.rules),
+  };
+  const toolOptions = context.tools
+    .filter((tool) => tool.meetingNotetaker)
+    .map((tool) => ({ id: tool.id, name: tool.name, supplier: tool.supplier }));
+  const data: NotetakerData = {
+    ...state.data,
+    meeting,
+    toolOptions,
+    events: [...state.data.events, event(context, 'Meeting named from the Teams meeting chat.')],
+  };
+  return {
+    state: { ...touch(state, data, context.now), stepId: 'tool' },
+    warnings:
+      new Date(meeting.startUtc) <= context.now
+        ? ['This meeting has already started, so any notice now will be late and the policy will not be met.']
+        : [],
   };
 }
 

@@ -24,6 +24,13 @@ interface Persona {
 
 const tenantId = 'offline-tenant';
 const dpoTeamId = 'chat-dpo-team';
+/** A pretend Teams meeting: paste its join link into the notetaker checklist to have the notice posted in its chat. */
+const demoMeeting = {
+  id: 'chat-demo-meeting',
+  chatConversationId: '19:meeting_Q2hhdERlbW8@thread.v2',
+  joinUrl:
+    'https://teams.microsoft.com/l/meetup-join/19%3ameeting_Q2hhdERlbW8%40thread.v2/0?context=%7b%22Tid%22%3a%22offline-tenant%22%7d',
+};
 const personas: Record<string, Persona> = {
   staff: {
     key: 'staff',
@@ -71,8 +78,12 @@ async function main(): Promise<void> {
   let buttons: CardButton[] = [];
   const output = (line = '') => process.stdout.write(line + '\n');
   const conversationLabel = (conversationId: string) =>
-    Object.values(personas).find((persona) => persona.conversationId === conversationId)?.name ??
-    conversationId;
+    conversationId === demoMeeting.chatConversationId
+      ? 'the demo meeting chat'
+      : (Object.values(personas).find((persona) => persona.conversationId === conversationId)?.name ??
+        conversationId);
+  // Which conversation each numbered button was shown in, so pressing it answers there (as in Teams).
+  const buttonConversation = new Map<number, string>();
 
   const show = (recorded: RecordedActivity) => {
     const activity = recorded.activity;
@@ -86,12 +97,14 @@ async function main(): Promise<void> {
     }
     for (const attachment of activity.attachments ?? []) {
       if (attachment.contentType === 'application/vnd.microsoft.card.adaptive')
-        showCard(attachment.content as CardJson);
+        showCard(attachment.content as CardJson, recorded.conversationId);
     }
   };
-  const showCard = (card: CardJson) => {
+  const showCard = (card: CardJson, conversationId?: string) => {
     const rendered = renderCard(card, buttons.length + 1);
     buttons = [...buttons, ...rendered.buttons];
+    if (conversationId)
+      for (const shown of rendered.buttons) buttonConversation.set(shown.number, conversationId);
     for (const line of rendered.lines) output(line);
   };
 
@@ -147,7 +160,28 @@ async function main(): Promise<void> {
   connector.members.set(personas.dpo.conversationId, [
     { id: personas.dpo.id, name: personas.dpo.name, aadObjectId: personas.dpo.aadObjectId },
   ]);
+  // The demo meeting: the bot is in its chat, so a notetaker notice can be posted there.
+  connector.meetings.set(demoMeeting.id, {
+    id: demoMeeting.id,
+    organizerId: personas.staff.id,
+    organizerAadObjectId: personas.staff.aadObjectId,
+    joinUrl: demoMeeting.joinUrl,
+    title: 'Demo meeting',
+    scheduledStartTime: new Date(Date.now() + 86_400_000).toISOString(),
+    scheduledEndTime: new Date(Date.now() + 90_000_000).toISOString(),
+    chatConversationId: demoMeeting.chatConversationId,
+    tenantId,
+  });
+  connector.members.set(
+    demoMeeting.chatConversationId,
+    [personas.staff, personas.participant].map((persona) => ({
+      id: persona.id,
+      name: persona.name,
+      aadObjectId: persona.aadObjectId,
+    })),
+  );
   output(`\nAI Policy Assistant — terminal chat (${config.mode} mode, policies from ${config.policiesPath})`);
+  output(`Demo Teams meeting (for "notetaker consent"), join link: ${demoMeeting.joinUrl}`);
   output(
     'You are Sam Teacher. Type a question, "help", or a button number. /as dpo · /as participant · /as staff · /quit\n',
   );
@@ -166,7 +200,17 @@ async function main(): Promise<void> {
   const prompt = () => terminal.setPrompt(`\n${current.name}> `);
 
   const press = async (button: CardButton) => {
-    if (button.kind === 'imBack') return post({ ...base(current), type: 'message', text: button.text });
+    const shownIn = buttonConversation.get(button.number);
+    // A button on a card in a group conversation (the meeting chat) is pressed there, as in Teams.
+    const where =
+      shownIn === demoMeeting.chatConversationId
+        ? {
+            ...base(current),
+            conversation: { id: shownIn, conversationType: 'groupChat', tenantId, isGroup: true },
+            channelData: { tenant: { id: tenantId }, meeting: { id: demoMeeting.id } },
+          }
+        : base(current);
+    if (button.kind === 'imBack') return post({ ...where, type: 'message', text: button.text });
     if (button.kind === 'openUrl') return output(`(open in a browser: ${button.url})`);
     if (button.kind === 'other') return output('(that button does nothing in the terminal)');
     const values: Record<string, unknown> = {};
@@ -182,9 +226,9 @@ async function main(): Promise<void> {
       values[input.id] = toInputValue(input, answer);
     }
     if (button.kind === 'submit')
-      return post({ ...base(current), type: 'message', value: { ...button.data, ...values } });
+      return post({ ...where, type: 'message', value: { ...button.data, ...values } });
     return post({
-      ...base(current),
+      ...where,
       type: 'invoke',
       name: 'adaptiveCard/action',
       value: {

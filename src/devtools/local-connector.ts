@@ -39,6 +39,11 @@ export interface Fault {
   delayMs?: number;
   /** How many matching requests fail; defaults to 1. */
   times?: number;
+  /**
+   * Hold the request unanswered until `releaseStalled()` (or `stop()`), then drop the connection:
+   * a connector that hangs mid-delivery, e.g. while the bot process is killed.
+   */
+  stall?: boolean;
 }
 
 export interface MeetingDetails {
@@ -69,6 +74,7 @@ export class LocalBotConnector {
   readonly members = new Map<string, Member[]>();
   readonly meetings = new Map<string, MeetingDetails>();
   private faults: (Fault & { remaining: number })[] = [];
+  private stalled: (() => void)[] = [];
   private server?: http.Server;
   private nextId = 1;
   private waiters: { predicate: (activity: RecordedActivity) => boolean; resolve: (activity: RecordedActivity) => void }[] =
@@ -94,6 +100,7 @@ export class LocalBotConnector {
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    this.releaseStalled();
     this.server = undefined;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -105,6 +112,11 @@ export class LocalBotConnector {
 
   clearFaults(): void {
     this.faults = [];
+  }
+
+  /** Lets every request held by a `stall` fault go (its connection is dropped, nothing is recorded). */
+  releaseStalled(): void {
+    for (const release of this.stalled.splice(0)) release();
   }
 
   /** Activities the bot sent into one conversation, in order (typing indicators left out unless asked). */
@@ -155,6 +167,11 @@ export class LocalBotConnector {
     if (fault) {
       fault.remaining -= 1;
       if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault.stall) {
+        await new Promise<void>((resolve) => this.stalled.push(resolve));
+        request.socket.destroy();
+        return;
+      }
       if (fault.reset) {
         request.socket.destroy();
         return;

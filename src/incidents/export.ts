@@ -1,4 +1,6 @@
 import { formatUkTime } from '../shared/uk-time';
+import type { DocumentStore } from '../storage/types';
+import { incidentCollections } from './incident-service';
 import { icoWindowHours } from './deadline';
 import { incidentTypeTitles, type Incident } from './types';
 
@@ -83,8 +85,38 @@ export function toCsv(incidents: Incident[]): string {
 /** JSON with the same field names as the CSV, plus the full action log for the audit trail. */
 export function toJson(incidents: Incident[]): string {
   return JSON.stringify(
-    incidents.map((incident) => ({ ...toIcoRow(incident), 'Action log': incident.events })),
+    incidents.map((incident) => ({
+      ...toIcoRow(incident),
+      // The export may be read where the channel post is (the DPO channel): withhold the name there too.
+      'Action log': incident.events.map((event) =>
+        event.action === 'reported' && incident.report.withholdName
+          ? { ...event, by: { id: '', name: '(withheld at the reporter’s request)' } }
+          : event,
+      ),
+    })),
     null,
     2,
   );
+}
+
+export type ExportFormat = 'csv' | 'json';
+
+/** The whole register, oldest reference first. */
+export async function listRegister(store: DocumentStore): Promise<Incident[]> {
+  return (await store.list<Incident>(incidentCollections.incidents))
+    .map((document) => document.value)
+    .sort((first, second) => first.reference.localeCompare(second.reference, 'en-GB', { numeric: true }));
+}
+
+export function formatRegister(incidents: Incident[], format: ExportFormat): string {
+  return format === 'json' ? toJson(incidents) : toCsv(incidents);
+}
+
+/** The whole register, oldest reference first, in one of the two export formats. */
+export async function exportRegister(
+  store: DocumentStore,
+  format: ExportFormat,
+): Promise<{ content: string; count: number }> {
+  const incidents = await listRegister(store);
+  return { content: formatRegister(incidents, format), count: incidents.length };
 }

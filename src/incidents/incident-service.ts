@@ -273,10 +273,11 @@ export class IncidentService {
       delivered: async (item: OutboxItem) => {
         const reference = item.onDelivered?.data.reference;
         if (!reference || !item.deliveredActivityId || item.operation.kind !== 'send') return;
+        // A card that was stuck and retried later (the DPO channel became known) is no longer stuck.
         await this.modify(reference, (incident) =>
           incident.channelCardActivityId
             ? undefined
-            : { ...incident, channelCardActivityId: item.deliveredActivityId },
+            : { ...incident, channelCardActivityId: item.deliveredActivityId, deliveryStuck: undefined },
         );
       },
       stuck: async (item: OutboxItem) => {

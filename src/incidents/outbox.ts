@@ -112,6 +112,35 @@ export class Outbox {
     throw new Error(`Outbox item ${request.id} kept changing while it was being replaced`);
   }
 
+  /**
+   * Gives stuck items another full set of attempts, e.g. once the DPO channel becomes known after
+   * the cards for it gave up. Returns how many were put back in the queue.
+   */
+  async retryStuck(match: (item: OutboxItem) => boolean): Promise<number> {
+    let retried = 0;
+    for (const document of await this.store.list<OutboxItem>(outboxCollection)) {
+      const item = document.value;
+      if (item.state !== 'stuck' || !match(item)) continue;
+      const now = this.clock.now().toISOString();
+      const retry: OutboxItem = {
+        ...item,
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        lease: undefined,
+        followUpDone: undefined,
+      };
+      try {
+        await this.store.put(outboxCollection, document.key, retry, { ifMatch: document.etag });
+        retried += 1;
+      } catch (error) {
+        // Someone else (another instance) changed it first; theirs stands.
+        if (!isStorageConflict(error)) throw error;
+      }
+    }
+    return retried;
+  }
+
   async get(id: string): Promise<OutboxItem | undefined> {
     return (await this.store.get<OutboxItem>(outboxCollection, id))?.value;
   }

@@ -56,6 +56,9 @@ export function cleanConvertedText(raw: string): string {
 
 /** Strips markdown emphasis markers and collapses spaces inside one line of text. */
 export function plainInline(text: string): string {
+  // Most lines have no markup and single spaces: skip the regular expressions (parsing 1,000
+  // policies calls this several times per line).
+  if (!/[*_\t]| {2}/.test(text)) return text.trim();
   return text
     .replace(/\*\*|__/g, '')
     .replace(/(^|[\s(])\*(\S[^*]*?)\*(?=[\s).,;:]|$)/g, '$1$2')

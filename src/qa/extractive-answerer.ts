@@ -27,11 +27,56 @@ const defaults: ExtractiveOptions = {
   maxAnswerLength: 700,
 };
 
+/** Longest list lead-in carried in front of each of its bullets. */
+const maxLeadIn = 100;
+
 interface Candidate {
+  /** The sentence as quoted alone: a bullet carries its list's lead-in. */
   text: string;
+  /** The sentence without the lead-in. */
+  body: string;
+  leadIn?: string;
   passageRank: number;
   position: number;
   score: number;
+}
+
+/**
+ * Bullets of one list quoted together read as one statement under their lead-in ("All users must
+ * report: data breaches; unsafe content") rather than repeating the lead-in before each.
+ */
+/** A list item without its own closing punctuation ("…tools;", "…by AI; and"). */
+function listItem(body: string): string {
+  return body.replace(/\s*(?:[.;,]\s*(?:and|or)?|\b(?:and|or))$/i, '');
+}
+
+function statementsOf(chosen: Candidate[]): { text: string; passageRank: number }[] {
+  const statements: { text: string; passageRank: number; leadIn?: string; bodies: string[] }[] = [];
+  for (const candidate of chosen) {
+    const last = statements[statements.length - 1];
+    if (
+      last &&
+      candidate.leadIn &&
+      last.leadIn === candidate.leadIn &&
+      last.passageRank === candidate.passageRank
+    ) {
+      last.bodies.push(listItem(candidate.body));
+      continue;
+    }
+    statements.push({
+      text: candidate.text,
+      passageRank: candidate.passageRank,
+      leadIn: candidate.leadIn,
+      bodies: [listItem(candidate.body)],
+    });
+  }
+  return statements.map((statement) => ({
+    passageRank: statement.passageRank,
+    text:
+      statement.leadIn && statement.bodies.length > 1
+        ? `${statement.leadIn} ${statement.bodies.join('; ')}`
+        : statement.text,
+  }));
 }
 
 export function citationOf(retrieved: RetrievedPassage): Citation {
@@ -73,6 +118,8 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
     private readonly analyzer: TextAnalyzer,
     private readonly askInstead: string = defaultAskInstead,
     options: Partial<ExtractiveOptions> = {},
+    /** How much a shared term says about a sentence; by default every term counts the same. */
+    private readonly termWeight: (term: string) => number = () => 1,
   ) {
     this.options = { ...defaults, ...options };
   }
@@ -82,7 +129,9 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
     askInstead?: string,
     options?: Partial<ExtractiveOptions>,
   ): ExtractiveAnswerer {
-    return new ExtractiveAnswerer(retriever, retriever.analyzer, askInstead, options);
+    return new ExtractiveAnswerer(retriever, retriever.analyzer, askInstead, options, (term) =>
+      retriever.termWeight(term),
+    );
   }
 
   async answer(question: string): Promise<Answer> {
@@ -103,40 +152,17 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
     };
   }
 
-  compose(question: string, retrieved: RetrievedPassage[]): Answer {
-    const query = this.analyzer.analyse(question);
-    const queryTerms = new Set(query.terms);
-    const candidates: Candidate[] = [];
-    retrieved.slice(0, this.options.passages).forEach((item, passageRank) => {
-      let position = 0;
-      let leadIn: string | undefined;
-      for (const line of item.passage.text.split('\n')) {
-        const isBullet = /^-\s/.test(line);
-        if (!isBullet) leadIn = undefined;
-        for (const sentence of splitSentences(line)) {
-          position += 1;
-          // A list's lead-in ("All users must report:") says nothing alone; it is carried by its bullets.
-          if (/:$/.test(sentence)) {
-            leadIn = sentence.length <= 140 ? sentence : undefined;
-            continue;
-          }
-          const terms = new Set(this.analyzer.analyse(sentence).terms);
-          let score = 0;
-          for (const term of terms) if (queryTerms.has(term)) score += 1;
-          // Prefer the best passage.
-          score *= passageRank === 0 ? 1.25 : 1 / (1 + 0.3 * passageRank);
-          const body = sentence.replace(/^-\s+/, '');
-          const text = isBullet && leadIn ? `${leadIn} ${body}` : body;
-          candidates.push({ text, passageRank, position, score });
-        }
-      }
-    });
+  /**
+   * The best sentence of the best passage, then the next best sentences overall while they score
+   * close to it and the answer stays short.
+   */
+  private choose(candidates: Candidate[]): Candidate[] {
     const ranked = [...candidates].sort(
       (left, right) =>
         right.score - left.score || left.passageRank - right.passageRank || left.position - right.position,
     );
     const fromTop = ranked.find((candidate) => candidate.passageRank === 0) ?? ranked[0];
-    if (!fromTop) return this.notCovered();
+    if (!fromTop) return [];
     const chosen: Candidate[] = [fromTop];
     let length = fromTop.text.length;
     for (const candidate of ranked) {
@@ -148,19 +174,66 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
       chosen.push(candidate);
       length += candidate.text.length;
     }
+    return chosen;
+  }
+
+  compose(question: string, retrieved: RetrievedPassage[]): Answer {
+    const query = this.analyzer.analyse(question);
+    const queryTerms = new Set(query.terms);
+    const candidates: Candidate[] = [];
+    retrieved.slice(0, this.options.passages).forEach((item, passageRank) => {
+      const scored = (body: string, position: number, leadIn?: string): Candidate => {
+        const terms = new Set(this.analyzer.analyse(leadIn ? `${leadIn} ${body}` : body).terms);
+        // Shared rare words count for more than shared common ones ("Otter" over "staff").
+        let score = 0;
+        for (const term of terms) if (queryTerms.has(term)) score += this.termWeight(term);
+        // Prefer the best passage.
+        score *= passageRank === 0 ? 1.25 : 1 / (1 + 0.3 * passageRank);
+        const text = leadIn ? `${leadIn} ${body}` : body;
+        return { text, body, leadIn, passageRank, position, score };
+      };
+      let position = 0;
+      let leadIn: string | undefined;
+      const leadIns: Candidate[] = [];
+      const before = candidates.length;
+      for (const line of item.passage.text.split('\n')) {
+        const isBullet = /^-\s/.test(line);
+        if (!isBullet) leadIn = undefined;
+        for (const sentence of splitSentences(line)) {
+          position += 1;
+          // A list's lead-in ("All users must report:") says nothing alone; it is carried by its bullets.
+          if (/:$/.test(sentence)) {
+            leadIn = sentence.length <= maxLeadIn ? sentence : undefined;
+            leadIns.push(scored(sentence, position));
+            continue;
+          }
+          const body = sentence.replace(/^-\s+/, '');
+          // A line of bare web addresses is a reference, not a statement.
+          if (!/[a-z]{2,}/i.test(body.replace(/\bhttps?:\/\/\S+/g, ''))) continue;
+          candidates.push(scored(body, position, isBullet ? leadIn : undefined));
+        }
+      }
+      // A passage that is only a lead-in (its list fell into the next passage) is quoted as it is.
+      if (candidates.length === before) candidates.push(...leadIns);
+    });
+    const chosen = this.choose(candidates);
+    if (chosen.length === 0) return this.notCovered();
     chosen.sort((left, right) => left.passageRank - right.passageRank || left.position - right.position);
-    const citedRanks = [...new Set(chosen.map((candidate) => candidate.passageRank))].sort(
-      (left, right) => left - right,
-    );
-    const citations = citedRanks.map((rank) => citationOf(retrieved[rank]));
-    const text = chosen
-      .map((candidate) => {
-        const marker = citedRanks.indexOf(candidate.passageRank) + 1;
-        const sentence = /[.!?:]$/.test(candidate.text) ? candidate.text : `${candidate.text}.`;
-        return `${sentence} [${marker}]`;
+    // Citations are every passage the retriever returned, best first, and each marker is its
+    // passage's rank: the answer quotes only what is close to the question, while the sources list
+    // still shows the other sections (often another policy's) that address it.
+    const citations = retrieved.slice(0, this.options.passages).map(citationOf);
+    const text = statementsOf(chosen)
+      .map(({ text: statement, passageRank }) => {
+        // A list item keeps its own ending ("…AI Lead;", "…policy; and"): close it as a sentence.
+        const trimmed = statement.replace(/\s*(?:[;,]\s*(?:and|or)?|\b(?:and|or))$/i, '');
+        const sentence = /[.!?:]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+        return `${sentence} [${passageRank + 1}]`;
       })
       .join(' ');
-    const reviewWarning = reviewWarningFor(citedRanks.map((rank) => retrieved[rank].documentMeta));
+    const reviewWarning = reviewWarningFor(
+      retrieved.slice(0, citations.length).map((item) => item.documentMeta),
+    );
     const answer: Answer = { kind: 'answered', text, citations, generatedBy: 'extractive' };
     if (reviewWarning) answer.reviewWarning = reviewWarning;
     return answer;

@@ -4,12 +4,13 @@ import { conceptPrefix, type TextAnalyzer } from './text-analysis';
 /**
  * Own BM25F ranking rather than minisearch, decided by measurement (bench/qa, pooled index of the
  * five real policies, all 109 questions): minisearch given the same tokenizer, stemmer, thesaurus
- * and field boosts reached hit@3 0.73 / hit@1 0.50 against 0.82 / 0.52 here. minisearch scores each
- * field separately and adds them, so a word in both heading and body counts twice; BM25F saturates
- * the combined frequency once. It also cannot say which of the question's words the best passage
- * matched, which the out-of-scope check needs (minisearch refused 0.17 of out-of-scope questions,
- * this index 0.98). On 1,000 generated policies (~48,000 passages) it builds in ~5 s and answers
- * at p95 ~10 ms in ~370 MB.
+ * and field boosts reached hit@3 0.74 / hit@1 0.50 against 0.90 / 0.59 for this index with the
+ * retriever's scope checks. minisearch scores each field separately and adds them, so a word in
+ * both heading and body counts twice; BM25F saturates the combined frequency once. It also cannot
+ * say which of the question's words a passage matched, nor where (heading or body), which the
+ * out-of-scope check needs (minisearch refused 0.17 of out-of-scope questions, this index 1.00).
+ * On 1,000 generated policies (~48,000 passages) it builds in ~4 s and answers at p95 ~8 ms in
+ * ~390 MB.
  */
 
 export interface FieldWeights {
@@ -34,6 +35,12 @@ export const defaultIndexOptions: IndexOptions = {
   conceptWeight: 0.8,
 };
 
+/**
+ * A question word found only through a thesaurus concept is weaker evidence than the word itself
+ * ("SENCo" shares a concept with "special educational needs" but asks about a person, not a rule).
+ */
+const conceptCoverageCredit = 0.6;
+
 const fieldCount = 4;
 /** Term frequencies of the four fields are packed into one number, 8 bits each (capped at 255). */
 const fieldBits = 8;
@@ -52,6 +59,14 @@ export function withoutRepeatedLabels(text: string): string {
     }
     return start;
   });
+}
+
+/**
+ * Section numbers are not words of the heading: "5. Policy Principles" must not match "Year 5",
+ * nor "3.1" a question about "3 pupils".
+ */
+function withoutNumber(label: string): string {
+  return label.replace(/^\s*\d+(?:\.\d+)*\.?\s*/, '');
 }
 
 interface Entry {
@@ -75,6 +90,13 @@ export interface SearchOutcome {
   queryWordCount: number;
   /** The question names an anchor topic of AI policies. */
   anchored: boolean;
+  /** The question's distinct informative words and the concepts they triggered. */
+  query: QueryWords;
+}
+
+export interface QueryWords {
+  words: string[];
+  concepts: Map<string, string[]>;
 }
 
 function better(score: number, index: number, other: { index: number; score: number }): boolean {
@@ -104,9 +126,10 @@ export class LexicalIndex {
 
   add(passage: Passage, meta: PolicyDocumentMeta): void {
     const ownHeading = passage.headingPath[passage.headingPath.length - 1] ?? passage.heading;
-    const headingText =
-      /^\d/.test(passage.section) && ownHeading === passage.section ? passage.heading : ownHeading;
-    const ancestors = passage.headingPath.slice(0, -1).join(' ');
+    const headingText = withoutNumber(
+      /^\d/.test(passage.section) && ownHeading === passage.section ? passage.heading : ownHeading,
+    );
+    const ancestors = passage.headingPath.slice(0, -1).map(withoutNumber).join(' ');
     const fields = [
       this.analyzer.analyse(headingText).terms,
       this.analyzer.analyse(ancestors).terms,
@@ -209,25 +232,35 @@ export class LexicalIndex {
       meta: this.entries[index].meta,
       score,
     }));
-    const words = analysed.terms.filter((term) => !term.startsWith(conceptPrefix));
-    const coverage = results.length > 0 ? this.coverage(words, analysed.concepts, results[0].index) : 0;
-    return { results, coverage, queryWordCount: new Set(words).size, anchored: analysed.anchored };
+    const words = [...new Set(analysed.terms.filter((term) => !term.startsWith(conceptPrefix)))];
+    const query: QueryWords = { words, concepts: analysed.concepts };
+    const coverage = results.length > 0 ? this.coverage(query, results[0].index) : 0;
+    return { results, coverage, queryWordCount: words.length, anchored: analysed.anchored, query };
   }
 
-  /** Passages sharing these words: used to judge how much of a question a passage really answers. */
-  private coverage(words: string[], concepts: Map<string, string[]>, entryIndex: number): number {
+  /**
+   * Share (by idf weight) of the question's words that a passage contains, directly or through a
+   * thesaurus concept they triggered: used to judge how much of a question a passage really answers.
+   * With `headingOnly`, only the passage's own heading and heading path count, which tells a section
+   * about the question's topic from one that merely mentions its words.
+   */
+  coverage(query: QueryWords, entryIndex: number, headingOnly = false): number {
+    const present = (term: string): boolean => {
+      const packed = this.packedAt(term, entryIndex);
+      return headingOnly ? packed % (1 << (2 * fieldBits)) > 0 : packed > 0;
+    };
     let total = 0;
     let covered = 0;
-    for (const word of new Set(words)) {
+    for (const word of query.words) {
       const weight = this.idf(word);
       total += weight;
-      if (this.contains(word, entryIndex)) {
+      if (present(word)) {
         covered += weight;
         continue;
       }
-      for (const [concept, triggers] of concepts) {
-        if (triggers.includes(word) && this.contains(concept, entryIndex)) {
-          covered += weight;
+      for (const [concept, triggers] of query.concepts) {
+        if (triggers.includes(word) && present(concept)) {
+          covered += weight * conceptCoverageCredit;
           break;
         }
       }
@@ -235,19 +268,20 @@ export class LexicalIndex {
     return total === 0 ? 0 : covered / total;
   }
 
-  private contains(term: string, entryIndex: number): boolean {
+  /** Packed field frequencies of a term in one passage; 0 when the passage lacks it. */
+  private packedAt(term: string, entryIndex: number): number {
     const list = this.postings.get(term);
-    if (!list) return false;
+    if (!list) return 0;
     let low = 0;
     let high = list.length / 2 - 1;
     while (low <= high) {
       const middle = (low + high) >> 1;
       const value = list[middle * 2];
-      if (value === entryIndex) return true;
+      if (value === entryIndex) return list[middle * 2 + 1];
       if (value < entryIndex) low = middle + 1;
       else high = middle - 1;
     }
-    return false;
+    return 0;
   }
 
   entryAt(index: number): { passage: Passage; meta: PolicyDocumentMeta } {

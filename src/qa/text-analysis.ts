@@ -14,13 +14,21 @@ what what's when where which while who who's whom why with won't would wouldn't 
 will shall may might must also etc e g ie eg ok okay allowed allow fine alright please someone something anyone
 anything thing things get gets got getting happen happens happened need needs want wants know let able go going
 way ways really just still yes much many whether within using used use uses per via us them one two three
-policy policies school schools trust trusts academy academies question questions thank thanks`
+policy policies school schools trust trusts academy academies question questions thank thanks
+say says said saying mention mentions mentioned refer refers regarding talk talks tell me explain help helps
+helping
+actually basically exactly literally just anyway anyhow though even supposed meant quick quickly bit lot lots
+stuff kind sort sorts loads honestly currently right guys hi hello hey thanks cheers wondering wonder quite
+rather pretty probably maybe perhaps definitely totally`
     .split(/\s+/)
     .filter((word) => word.length > 0);
 const stopwords = new Set(stopwordList.flatMap((word) => [word, word.replace(/'/g, '')]));
 
 export function isStopword(word: string): boolean {
-  return stopwords.has(word);
+  if (stopwords.has(word)) return true;
+  // Contractions of stopwords ("they've", "we'll", "i'd") are stopwords too.
+  const apostrophe = word.indexOf("'");
+  return apostrophe > 0 && stopwords.has(word.slice(0, apostrophe));
 }
 
 /** Lower-case word tokens; apostrophes inside words are kept so "don't" meets its stopword. */
@@ -35,8 +43,27 @@ export function wordTokens(text: string): string[] {
   return tokens;
 }
 
+/**
+ * Irregular verb forms the Porter stemmer leaves apart from their base ("taught" / "teach",
+ * "told" / "tell"): staff ask in the past tense and passive far more than policies are written in it.
+ */
+const irregularForms: Record<string, string> = {
+  taught: 'teach', told: 'tell', wrote: 'write', written: 'write', made: 'make', bought: 'buy',
+  brought: 'bring', thought: 'think', kept: 'keep', sent: 'send', given: 'give', gave: 'give',
+  took: 'take', taken: 'take', saw: 'see', seen: 'see', broke: 'break', broken: 'break', chose: 'choose',
+  chosen: 'choose', spoke: 'speak', spoken: 'speak', found: 'find', left: 'leave', caught: 'catch',
+  held: 'hold', led: 'lead', lost: 'lose', met: 'meet', paid: 'pay', sold: 'sell', shown: 'show',
+  understood: 'understand', drew: 'draw', drawn: 'draw', began: 'begin', begun: 'begin', became: 'become',
+  came: 'come', knew: 'know', known: 'know', felt: 'feel', meant: 'mean', dealt: 'deal', sought: 'seek',
+  fed: 'feed', hid: 'hide', hidden: 'hide', stole: 'steal', stolen: 'steal', shared: 'share', ran: 'run',
+  put: 'put', sat: 'sit', stood: 'stand', wore: 'wear', worn: 'wear', forgot: 'forget', forgotten: 'forget',
+  got: 'get', gotten: 'get', went: 'go', gone: 'go', did: 'do', done: 'do', said: 'say', leaked: 'leak',
+  children: 'child', people: 'person', men: 'man', women: 'woman',
+};
+
 export function stem(token: string): string {
-  return porterStem(token.replace(/'/g, ''));
+  const plain = token.replace(/'/g, '');
+  return porterStem(irregularForms[plain] ?? plain);
 }
 
 export interface ThesaurusGroup {
@@ -49,6 +76,9 @@ export interface ThesaurusGroup {
 export interface ThesaurusData {
   groups: ThesaurusGroup[];
 }
+
+const maxPhraseGap = 2;
+const aiWords = new Set(['ai', 'genai']);
 
 /** Concept tokens start with a character no word token can contain, so they never collide. */
 export const conceptPrefix = '~';
@@ -92,39 +122,58 @@ export class TextAnalyzer {
     return stemmed;
   }
 
+  /**
+   * Where a phrase starting at `start` ends (exclusive), or -1. Staff put fillers inside set phrases
+   * ("break the AI rules", "the policy gets updated", "who wrote the ATLP policy"), so up to
+   * `maxPhraseGap` tokens may sit between its words: stopwords and "AI" anywhere, any word inside a
+   * phrase of three words or more (two-word phrases stay strict: "take minutes" is not "take 5 minutes").
+   */
+  private phraseEndAt(tokens: string[], stems: string[], start: number, words: string[]): number {
+    let position = start + 1;
+    let skipped = 0;
+    for (let offset = 1; offset < words.length; offset += 1) {
+      while (position < stems.length && stems[position] !== words[offset]) {
+        const token = tokens[position];
+        const skippable = isStopword(token) || aiWords.has(token) || words.length >= 3;
+        if (!skippable || skipped >= maxPhraseGap) return -1;
+        skipped += 1;
+        position += 1;
+      }
+      if (position >= stems.length) return -1;
+      position += 1;
+    }
+    return position;
+  }
+
   analyse(text: string): AnalysedText {
     const tokens = wordTokens(text);
     const stems = tokens.map((token) => this.stemOf(token));
     const terms: string[] = [];
     const concepts = new Map<string, string[]>();
     // Words inside a matched phrase do not start another concept ("writing reports" is a school
-    // report, not also a report of a concern).
+    // report, not also a report of a concern), except an anchor: "a new AI app" is still about AI.
     let phraseEnd = 0;
     for (let index = 0; index < tokens.length; index += 1) {
       const token = tokens[index];
       if (!isStopword(token) && !(token.length === 1 && !/[0-9]/.test(token))) terms.push(stems[index]);
-      const candidates = index >= phraseEnd ? this.phrases.get(stems[index]) : undefined;
+      const all = this.phrases.get(stems[index]);
+      const candidates =
+        index >= phraseEnd ? all : all?.filter((candidate) => this.anchors.has(candidate.concept));
       if (!candidates) continue;
       // Every group may match once at a position (the longest phrase of each group wins), so
       // "pupil names" is both personal data and a pupil.
       const matchedHere = new Set<string>();
       for (const candidate of candidates) {
         if (matchedHere.has(candidate.concept)) continue;
+        const end = this.phraseEndAt(tokens, stems, index, candidate.words);
+        if (end < 0) continue;
         const { words } = candidate;
-        let matches = true;
-        for (let offset = 1; offset < words.length; offset += 1) {
-          if (stems[index + offset] !== words[offset]) {
-            matches = false;
-            break;
-          }
-        }
-        if (!matches) continue;
         matchedHere.add(candidate.concept);
         const triggers = concepts.get(candidate.concept) ?? [];
         triggers.push(...words);
         concepts.set(candidate.concept, triggers);
         terms.push(candidate.concept);
-        phraseEnd = Math.max(phraseEnd, index + words.length);
+        phraseEnd = Math.max(phraseEnd, end);
       }
     }
     let anchored = false;

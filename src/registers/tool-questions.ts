@@ -53,6 +53,50 @@ export function parseToolQuestion(text: string): ToolQuestion | undefined {
   return { toolName, purpose: match[2]?.trim() || undefined };
 }
 
+/** Words that name AI in general rather than a product; "AI tools" is a policy question, not a tool. */
+const genericWords = new Set(
+  [
+    'ai',
+    'tool',
+    'tools',
+    'generative',
+    'artificial',
+    'intelligence',
+    'chatbot',
+    'chatbots',
+    'app',
+    'apps',
+    'software',
+    'any',
+    'some',
+    'my',
+    'our',
+    'it',
+    'this',
+    'that',
+    'these',
+    'those',
+    'a',
+    'an',
+    'the',
+    'online',
+    'free',
+    'new',
+  ].map((word) => word.toLowerCase()),
+);
+
+/**
+ * True when the words look like a product's name (a capitalised or dotted word that is not just "AI"
+ * or "tools"), so that "can I use Gemini?" is answered from the register while "can I use AI tools to
+ * mark work?" stays an ordinary policy question.
+ */
+export function looksLikeToolName(name: string): boolean {
+  return name
+    .split(/\s+/)
+    .filter((word) => !genericWords.has(word.toLowerCase().replace(/[^a-z0-9.]/g, '')))
+    .some((word) => /^[A-Z0-9]/.test(word) || /\w\.\w/.test(word));
+}
+
 const stopWords = new Set([
   'a',
   'an',
@@ -129,7 +173,8 @@ export class ToolQuestionService {
       return {
         kind: 'unknown-tool',
         toolName: question.toolName,
-        text: `${question.toolName} is not in the trust's AI tool register, so it is not authorised. Do not put personal data into it. To ask for it to be approved, start a DPIA; ${this.options.route}.`,
+        // Worded for a name that may not be an AI tool at all ("Can I use Teams for…?").
+        text: `${question.toolName} is not in the trust's AI tool register, so it is not authorised as an AI tool. Do not put personal data into it. To ask for it to be approved, start a DPIA; ${this.options.route}.`,
         route: this.options.route,
         citations,
         offerDpia: true,

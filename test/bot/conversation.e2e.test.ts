@@ -12,7 +12,9 @@ describe('a member of staff talking to the bot (offline mode)', () => {
 
   beforeAll(async () => {
     connector = await new LocalBotConnector().start();
-    bot = await startBot();
+    // The offline answer is instant, so the bot's delayed typing indicator would not show; 0 sends it
+    // first, as for a slow answer (test/bot/azure-answer.e2e.test.ts proves the delay itself).
+    bot = await startBot({ overrides: { typingDelayMs: 0 } });
   });
 
   afterAll(async () => {

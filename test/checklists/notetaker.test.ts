@@ -137,6 +137,7 @@ describe('notetaker consent checklist: the tool step', () => {
     expect((await current(w, state.id)).data.toolOptions.map((option) => option.id)).toEqual([
       'fireflies-ai',
       'microsoft-365-copilot',
+      'microsoft-teams-premium-intelligent-recap',
       'microsoft-teams-transcription',
       'otter-ai',
     ]);
@@ -529,6 +530,44 @@ describe('consent records', () => {
     }[];
     expect(parsed[0]).toMatchObject({ reference: id, noticeVia: 'meeting-chat' });
     expect(parsed[0].record.data.objections).toHaveLength(1);
+    // What fits in a chat message: the rows without the full records.
+    const rows = await w.notetaker.exportRecords(dpo, 'json', { includeFullRecords: false });
+    if (rows.kind !== 'export') throw new Error(rows.kind);
+    expect(JSON.parse(rows.content)).toEqual([expect.not.objectContaining({ record: expect.anything() })]);
+  });
+});
+
+describe('started in the Teams meeting chat', () => {
+  const info = {
+    title: 'Governors finance committee',
+    startUtc: '2025-03-12T14:00:00Z',
+    joinUrl,
+    chatConversationId: '19:meeting_NzQ1Yjk2@thread.v2',
+    participants: ['Olivia@Brookvale.example', 'pat@brookvale.example', 'gus@auditors.example'],
+  };
+
+  test('the meeting is named from Teams, so the checklist begins at the tool step', async () => {
+    const w = await world();
+    const { state, warnings } = await w.notetaker.startFromTeamsMeeting(organiser, organiserAddress, info);
+    expect(warnings).toEqual([]);
+    expect(state).toMatchObject({ stepId: 'tool', version: 2, status: 'in-progress', ownerId: organiser.id });
+    expect(state.data.meeting).toEqual({
+      title: 'Governors finance committee',
+      startUtc: '2025-03-12T14:00:00.000Z',
+      source: 'teams-meeting',
+      joinUrl,
+      chatConversationId: '19:meeting_NzQ1Yjk2@thread.v2',
+      participants: ['olivia@brookvale.example', 'pat@brookvale.example', 'gus@auditors.example'],
+      externalParticipants: ['gus@auditors.example'],
+    });
+    expect(state.data.toolOptions.map((option) => option.id)).toContain('microsoft-teams-transcription');
+    expect(await w.notetaker.get(state.id)).toEqual(state);
+  });
+
+  test('a meeting already under way is warned about', async () => {
+    const w = await world({ now: '2025-03-12T14:05:00Z' });
+    const { warnings } = await w.notetaker.startFromTeamsMeeting(organiser, organiserAddress, info);
+    expect(warnings).toEqual([expect.stringMatching(/already started/)]);
   });
 });
 

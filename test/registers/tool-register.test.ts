@@ -5,7 +5,11 @@ import { InMemoryStore } from '../../src/storage/in-memory-store';
 import type { Answer, PolicyAnswerer } from '../../src/qa/types';
 import { isAppError } from '../../src/shared/errors';
 import { parseToolRegisterSeed, ToolRegister } from '../../src/registers/tool-register';
-import { parseToolQuestion, ToolQuestionService } from '../../src/registers/tool-questions';
+import {
+  looksLikeToolName,
+  parseToolQuestion,
+  ToolQuestionService,
+} from '../../src/registers/tool-questions';
 import { parseTrustRules } from '../../src/checklists/trust-rules';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -64,11 +68,11 @@ describe('seed file', () => {
       supplier: 'Microsoft',
       approvedUsers: { staff: true, pupils: false },
       dpia: { reference: 'DPIA-2024-003', status: 'approved' },
-      approvalDate: '2024-09-02',
-      reviewDate: '2026-09-01',
+      approvalDate: '2026-09-01',
+      reviewDate: '2027-09-01',
       source: 'seed',
     });
-    expect((await register.list()).length).toBe(6);
+    expect((await register.list()).length).toBe(7);
   });
 
   test('seeding again keeps what the DPIA flow changed', async () => {
@@ -120,6 +124,20 @@ describe('seed file', () => {
 });
 
 describe('"can I use <tool> for <purpose>?"', () => {
+  // Decides whether an unknown name is answered from the register ("not authorised") or left to the policy answerer.
+  test.each([
+    ['Gemini', true],
+    ['Google Gemini', true],
+    ['otter.ai', true],
+    ['AI tools', false],
+    ['AI', false],
+    ['generative AI', false],
+    ['a chatbot', false],
+    ['my phone', false],
+  ])('"%s" looks like a product name: %s', (name, expected) => {
+    expect(looksLikeToolName(name)).toBe(expected);
+  });
+
   test.each([
     ['Can I use Copilot for drafting reports?', { toolName: 'Copilot', purpose: 'drafting reports' }],
     ['can we use ChatGPT to write letters', { toolName: 'ChatGPT', purpose: 'write letters' }],
@@ -158,7 +176,7 @@ describe('"can I use <tool> for <purpose>?"', () => {
       'lesson planning',
       'unknown-tool',
       undefined,
-      /Gemini is not in the trust's AI tool register, so it is not authorised.*ask the Data Protection Officer/,
+      /Gemini is not in the trust's AI tool register, so it is not authorised as an AI tool.*ask the Data Protection Officer/,
     ],
   ])('%s for %s → %s', async (toolName, purpose, kind, purposeMatch, text) => {
     const { questions } = await setUp('2026-01-10T09:00:00Z');

@@ -325,7 +325,8 @@ function utcTime(date: Date): Buffer {
   return der(0x17, Buffer.from(text, 'ascii'));
 }
 
-function createSelfSignedCertificate(): { key: string; cert: string } {
+/** Shared with the local Graph server (test/support/graph-server.ts). */
+export function createSelfSignedCertificate(): { key: string; cert: string } {
   const { privateKey, publicKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ecdsaWithSha256 = sequence(objectId('1.2.840.10045.4.3.2'));
   const name = sequence(der(0x31, sequence(objectId('2.5.4.3'), der(0x0c, Buffer.from('127.0.0.1')))));
@@ -343,7 +344,8 @@ function createSelfSignedCertificate(): { key: string; cert: string } {
     ),
   );
   const serial = crypto.randomBytes(8);
-  serial[0] &= 0x7f;
+  // Positive and without a leading zero byte: OpenSSL rejects a non-minimal INTEGER ("illegal padding").
+  serial[0] = (serial[0] & 0x7f) | 0x40;
   const toBeSigned = sequence(
     der(0xa0, der(0x02, Buffer.from([2]))),
     der(0x02, serial),

@@ -1,6 +1,7 @@
 /** Cards for the DPIA checklist (one step per card) and the DPO's card in the DPO channel. */
 import {
   adviceFields,
+  assessmentSteps,
   decisionFields,
   dpiaChecklist,
   dpiaStepTitles,
@@ -33,6 +34,8 @@ export const dpiaVerbs = {
   advise: 'dpia.advise',
   decide: 'dpia.decide',
   withdraw: 'dpia.withdraw',
+  refresh: 'dpia.refresh',
+  document: 'dpia.document',
 } as const;
 
 const ownership = 'This DPIA is yours and the DPO’s: I only collect and format what you type.';
@@ -160,8 +163,14 @@ export function dpoCard(state: DpiaState): AdaptiveCard {
     ),
   ];
   const envelope = { dpiaId: data.reference, version: state.version };
+  const showAssessment = {
+    type: 'Action.Execute',
+    title: 'Show the full assessment',
+    verb: dpiaVerbs.document,
+    data: envelope,
+  };
   const refresh = {
-    action: { type: 'Action.Execute', verb: 'dpia.refresh', data: envelope },
+    action: { type: 'Action.Execute', verb: dpiaVerbs.refresh, data: envelope },
     userIds: [] as string[],
   };
   if (data.decision) {
@@ -172,7 +181,7 @@ export function dpoCard(state: DpiaState): AdaptiveCard {
     );
     if (data.decision.residualRiskApprovedBy)
       body.push(paragraph(`Residual risks approved by ${inert(data.decision.residualRiskApprovedBy)}.`));
-    return { ...adaptiveCard(body), refresh };
+    return { ...adaptiveCard(body, [showAssessment]), refresh };
   }
   if (data.lifecycle === 'withdrawn') {
     body.push(paragraph('Withdrawn by the requester. No action needed.'));
@@ -188,10 +197,68 @@ export function dpoCard(state: DpiaState): AdaptiveCard {
       [
         { type: 'Action.Execute', title: 'Record advice', verb: dpiaVerbs.advise, data: envelope },
         { type: 'Action.Execute', title: 'Record decision', verb: dpiaVerbs.decide, data: envelope },
+        showAssessment,
       ],
     ),
     refresh,
   };
+}
+
+/**
+ * Everything the requester wrote, for the DPO to read before advising or deciding (the DPO card
+ * shows only the summary). Every answer is shown inert; "Back" returns to the DPO card.
+ */
+export function dpiaAssessmentCard(state: DpiaState): AdaptiveCard {
+  const data = state.data;
+  const answered = (stepId: string, name: string) => {
+    const value = data.answers[stepId]?.[name];
+    return typeof value === 'string' && value.trim() !== '' ? value : '(not answered)';
+  };
+  const sections: CardElement[] = assessmentSteps.flatMap((step) => [
+    paragraph(step.title, { weight: 'Bolder', spacing: 'Medium' }),
+    facts(
+      step.fields.map((field) => {
+        const value = answered(step.id, field.name);
+        const title =
+          field.type === 'choice'
+            ? (field.choices.find((choice) => choice.value === value)?.title ?? value)
+            : value;
+        return [field.label, title];
+      }),
+    ),
+  ]);
+  const measureOf = (riskId: string) => data.measures.find((measure) => measure.riskId === riskId);
+  return adaptiveCard(
+    [
+      heading(`DPIA ${data.reference}: the full assessment`),
+      facts([
+        ['Tool', data.tool ? `${data.tool.name} (${data.tool.supplier})` : ''],
+        ['Purposes', data.tool?.purposes.join('; ') ?? ''],
+        ['Requested by', data.requester.name],
+        ['Screening', data.screening ? `DPIA ${data.screening.result}` : ''],
+      ]),
+      ...sections,
+      paragraph('Risks, measures and residual risk', { weight: 'Bolder', spacing: 'Medium' }),
+      facts(
+        data.risks.map((risk, index) => {
+          const measure = measureOf(risk.id);
+          return [
+            `Risk ${index + 1} (${risk.likelihood}, ${risk.severity}: ${risk.overall})`,
+            `${risk.description} → ${measure ? `${measure.measure} (${measure.effect}; residual ${measure.residual})` : 'no measure'}`,
+          ];
+        }),
+      ),
+      paragraph(ownership, { isSubtle: true, size: 'Small' }),
+    ],
+    [
+      {
+        type: 'Action.Execute',
+        title: 'Back',
+        verb: dpiaVerbs.refresh,
+        data: { dpiaId: data.reference, version: state.version },
+      },
+    ],
+  );
 }
 
 export function dpiaSubmittedCard(state: DpiaState): AdaptiveCard {

@@ -234,7 +234,12 @@ export function incidentChannelCard(incident: Incident, now: Date, notice?: stri
     paragraph(
       incident.events
         .slice(-4)
-        .map((event) => `${formatUkTime(new Date(event.at))}: ${event.action} by ${inert(event.by.name)}`)
+        .map(
+          (event) =>
+            `${formatUkTime(new Date(event.at))}: ${event.action} by ${
+              event.action === 'reported' && report.withholdName ? 'the reporter' : inert(event.by.name)
+            }`,
+        )
         .join('\n\n'),
       { isSubtle: true, size: 'Small' },
     ),

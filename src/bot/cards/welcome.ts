@@ -49,9 +49,10 @@ export function helpText(): string {
     'Here is what I can do:',
     `- Ask a question about the AI policy in your own words; I answer from the policy and cite its sections.`,
     `- "${commands.notetaker}": the checklist before an AI notetaker is used in a meeting.`,
-    `- "${commands.dpia}": a Data Protection Impact Assessment for a new AI tool, sent to the DPO.`,
+    `- "${commands.dpia}": a Data Protection Impact Assessment for a new AI tool, sent to the DPO; "resume my dpia" picks up a draft.`,
+    '- "Can I use <tool> for <purpose>?": what the trust\'s AI tool register says, with the policy sections.',
     `- "${commands.incident}": report AI misuse, a data breach or unsafe AI output to the DPO.`,
-    `- "${commands.consentRecords}": the notetaker consent records you have made.`,
+    `- "${commands.consentRecords}": the notetaker consent records you have made (the DPO can "export consent records as csv" or json).`,
     'Safeguarding concerns go to the Designated Safeguarding Lead: I will tell you how to reach them.',
   ].join('\n');
 }

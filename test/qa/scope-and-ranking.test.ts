@@ -1,0 +1,193 @@
+import { parsePolicyText } from '../../src/policies/reader';
+import { buildPolicyLibrary, type PolicyLibrary } from '../../src/qa/library';
+import { TextAnalyzer, loadThesaurus } from '../../src/qa/text-analysis';
+import { ManualClock } from '../../src/shared/clock';
+
+// Two invented policies, written for these tests: one answers staff questions, the other only
+// shares its vocabulary so pooled ranking and citation order can be checked.
+const riversidePolicy = `RIVERSIDE SCHOOLS TRUST
+
+Artificial Intelligence Policy
+
+Policy owner	Head of IT
+Next review date	July 2027
+Related policies	Social Media Policy; Staff Code of Conduct; Attendance Policy
+
+Contents
+
+1. Scope	2
+2. Definitions	2
+3. Using AI for schoolwork	3
+4. Consequence of misuse	3
+5. Training	4
+
+1. Scope
+
+1.1. This policy covers every employee, trainee and volunteer, on site and when working remotely.
+
+2. Definitions
+
+2.1. ChatGPT: a public chatbot run by OpenAI. ChatGPT Edu: the version of ChatGPT licensed to the trust. Large language model: software that predicts text.
+
+3. Using AI for schoolwork
+
+3.1. Staff may use ChatGPT Edu for drafting worksheets and other classroom resources once the text has no personal details.
+3.2. Pupil information typed into ChatGPT may be kept by the provider and is no longer private.
+
+4. Consequence of misuse
+
+4.1. Breaking these rules may lead to disciplinary action under the Staff Code of Conduct.
+
+5. Training
+
+5.1. The trust runs CPD sessions each term so that staff knowledge of AI stays current.
+`;
+
+const hillsidePolicy = `HILLSIDE ACADEMY TRUST
+
+AI Guidance
+
+1. Meetings
+
+1.1. Meeting minutes may be drafted with an approved AI notetaker once everyone present has agreed.
+
+2. Marking
+
+2.1. Teachers may use approved AI to mark multiple-choice quizzes and must check every mark before pupils see it.
+`;
+
+const clock = new ManualClock('2026-11-23T09:00:00Z');
+const riverside = parsePolicyText({ source: 'riverside.txt', text: riversidePolicy, clock });
+const hillside = parsePolicyText({ source: 'hillside.txt', text: hillsidePolicy, clock });
+
+describe('question analysis: staff wording reaches the policy vocabulary', () => {
+  const analyzer = new TextAnalyzer(loadThesaurus());
+
+  it.each([
+    [
+      'Can a TA differentiate worksheets for a SEND pupil?',
+      ['~staff', '~sen', '~differentiation', '~resource'],
+    ],
+    ['Is Gemini OK for end of year reports?', ['~public-ai', '~school-report']],
+    ['Will pupils be punished for cheating on coursework?', ['~sanction', '~misconduct', '~exam']],
+    ['Can I mark books with Copilot?', ['~marking', '~copilot']],
+    ['Who do I tell about a deepfake of a parent?', ['~report-concern', '~deepfake', '~parent']],
+    ['Does UK GDPR change anything for a pupil with an EHCP?', ['~data-protection-law', '~sen']],
+    ['What are the penalties for breaking the rules?', ['~sanction', '~misconduct']],
+    ['Does this policy apply off site?', ['~scope']],
+    ['Can I rely on an AI checker to prove a pupil cheated?', ['~ai-detection', '~misconduct']],
+    ['Can I use AI to help code a spreadsheet macro?', ['~coding']],
+    ['are visitors expected to follow the AI rules too', ['~scope']],
+    ['Is it ok to use copilot to summarise a long document?', ['~summary', '~copilot']],
+    ['Could AI give me out of date information?', ['~current']],
+  ])('"%s" names the concepts %j', (question, concepts) => {
+    const found = [...analyzer.analyse(question).concepts.keys()];
+    for (const concept of concepts) expect(found).toContain(concept);
+  });
+
+  it.each([
+    ['Can I use a new AI app?', true],
+    ['Who owns the policy?', true],
+    ['How do I log a behaviour incident?', false],
+    ['Who is the SENCo at our school?', false],
+  ])('"%s" names an AI-policy topic: %s', (question, anchored) => {
+    expect(analyzer.analyse(question).anchored).toBe(anchored);
+  });
+
+  it.each([["they've"], ["we'll"], ["i'd"], ['help']])(
+    '"%s" is question phrasing, not a search word',
+    (word) => {
+      expect(analyzer.analyse(word).terms).toEqual([]);
+    },
+  );
+});
+
+describe('in scope or not, and which section answers, on one policy', () => {
+  let library: PolicyLibrary;
+  beforeAll(() => {
+    library = buildPolicyLibrary([riverside]);
+  });
+
+  it.each([
+    // Little of the question occurs in the policy, but what does names the section's own heading.
+    ['What training courses are on offer?', '5.1'],
+    ['What are the penalties for breaking the rules?', '4.1'],
+    ['Is there CPD to keep my knowledge up to date?', '5.1'],
+    ['Does this policy apply off site?', '1.1'],
+    // An AI tool named: in scope even though most of the other words are not in the policy.
+    ['Can I use ChatGPT for my Year 9 worksheets?', '3.1'],
+    // The glossary names ChatGPT Edu more often, but only answers what something is.
+    ['Is ChatGPT Edu allowed?', '3.1'],
+    ["Is our data private once it's typed into ChatGPT?", '3.2'],
+    ['What is a large language model?', '2.1'],
+    // The title page answers questions about the document itself.
+    ['Who is the policy owner?', 'Document information'],
+  ])('"%s" is answered from %s', (question, section) => {
+    const [best] = library.retriever.search(question, 3);
+    expect(best?.passage.section).toBe(section);
+  });
+
+  it('does not read a section number as a word: "Year 5" is not section 5', () => {
+    const sections = library.retriever
+      .search('What can Year 5 pupils do with ChatGPT?', 3)
+      .map((item) => item.passage.section);
+    expect(sections[0]).toBe('3.2');
+    expect(sections).not.toContain('5.1');
+  });
+
+  it.each([
+    // About this policy itself: half the question found is enough.
+    ['Does this policy mention trainees who work from home?', ['1.1']],
+    // About some other policy: the same words are not enough.
+    ['Is there a policy for trainees who work from home?', []],
+    ['What is the policy on trainees who work from home?', []],
+  ])('"%s" → %j', (question, sections) => {
+    expect(library.retriever.search(question, 3).map((item) => item.passage.section)).toEqual(sections);
+  });
+
+  it.each([
+    // The title page lists a social media policy; that does not make this policy answer it.
+    'What is the policy on staff using social media?',
+    'Who do I tell if I am going to be off sick?',
+    'Who is the SENCo at our school?',
+    'How do I log a behaviour incident on Arbor?',
+  ])('"%s" is out of scope', (question) => {
+    expect(library.retriever.search(question, 3)).toEqual([]);
+  });
+});
+
+describe('several policies in one index: sources and citations', () => {
+  let library: PolicyLibrary;
+  beforeAll(() => {
+    library = buildPolicyLibrary([riverside, hillside]);
+  });
+
+  it('returns at most one passage per policy, so the citations name different policies', () => {
+    const sources = library.retriever
+      .search('Can I type pupil information into ChatGPT worksheets?', 3)
+      .map((item) => item.passage.source);
+    expect(sources[0]).toBe('riverside.txt');
+    expect(new Set(sources).size).toBe(sources.length);
+  });
+
+  it.each([
+    ['Can I use an AI notetaker to take meeting minutes?', 'hillside.txt'],
+    ['Can ChatGPT help me make worksheets?', 'riverside.txt'],
+  ])(
+    'cites every retrieved passage best first, with markers that point into the list: "%s"',
+    (question, best) => {
+      const retrieved = library.retriever.search(question, 3);
+      const answer = library.answerer.answerSync(question);
+      if (answer.kind !== 'answered') throw new Error(`not answered: ${question}`);
+      expect(answer.citations.map((citation) => `${citation.source}#${citation.section}`)).toEqual(
+        retrieved.map((item) => `${item.passage.source}#${item.passage.section}`),
+      );
+      expect(answer.citations[0].source).toBe(best);
+      const markers = [...answer.text.matchAll(/\[(\d+)\]/g)].map((match) => Number(match[1]));
+      expect(markers[0]).toBe(1);
+      for (const marker of markers) expect(marker).toBeLessThanOrEqual(answer.citations.length);
+      for (const statement of answer.text.split(/(?<=\[\d+\])\s*/).filter((part) => part.length > 0))
+        expect(statement).toMatch(/\[\d+\]$/);
+    },
+  );
+});
