@@ -103,6 +103,7 @@ export function assembleRuntime(
     // Back-off starts at half the poll interval (1 s by default), so a small interval in tests keeps retries quick.
     baseDelayMs: Math.min(1000, Math.ceil(config.outboxIntervalMs / 2)),
   });
+  const outboxQueue = new Outbox(parts.stores.records, clock);
   const context: CapabilityContext = {
     config,
     clock,
@@ -113,7 +114,7 @@ export function assembleRuntime(
     messenger,
     directory,
     answerer: parts.answerer,
-    outbox: { queue: new Outbox(parts.stores.records, clock), processor: outboxProcessor },
+    outbox: { queue: outboxQueue, processor: outboxProcessor },
     graph: createGraphServices({ config, clock, logger, random, directory, connection: overrides.graph }),
   };
   const built = parts.capabilities(context);
@@ -137,6 +138,14 @@ export function assembleRuntime(
     capabilities,
     directory,
     dpoTeamId: config.people.dpoTeamId,
+    // Cards that gave up while the DPO channel was unknown or unreachable go out once it is installed.
+    onDpoChannelSaved: async () => {
+      const retried = await outboxQueue.retryStuck(
+        (item) => item.target.kind === 'place' && item.target.place === 'dpo-channel',
+      );
+      if (retried > 0) outboxProcessor.nudge();
+      return retried;
+    },
     logger,
     clock,
     ids,

@@ -24,6 +24,8 @@ export interface BotApplicationOptions {
   directory: ConversationDirectory;
   /** When the bot is installed in this team, the channel it was installed in becomes the DPO channel. */
   dpoTeamId?: string;
+  /** Called after the DPO channel is saved on install; returns how many undelivered cards it retries. */
+  onDpoChannelSaved?: () => Promise<number>;
   logger: Logger;
   clock: Clock;
   ids: IdGenerator;
@@ -111,6 +113,23 @@ export function createBotApplication(options: BotApplicationOptions): BotApplica
     });
     if (context.activity.type === ActivityTypes.Message) {
       await context.sendActivity(userMessageFor(error));
+    } else if (
+      context.activity.type === ActivityTypes.Invoke &&
+      context.activity.name === 'adaptiveCard/action'
+    ) {
+      // A card button (e.g. a DPO action while Graph is down) must still get an answer: the adapter
+      // returns this invoke response after the error handler, and Teams shows the text in place of the card.
+      await context.sendActivity({
+        type: ActivityTypes.InvokeResponse,
+        value: {
+          status: 200,
+          body: {
+            statusCode: 200,
+            type: 'application/vnd.microsoft.activity.message',
+            value: userMessageFor(error),
+          },
+        },
+      });
     }
   });
 
@@ -141,7 +160,8 @@ export function createBotApplication(options: BotApplicationOptions): BotApplica
     const address = addressOf(context);
     if (botWasAdded && isDpoTeam(context, options.dpoTeamId)) {
       await options.directory.rememberPlace('dpo-channel', address);
-      options.logger.log('info', 'dpo-channel.saved', { teamId: address.teamId });
+      const retried = (await options.onDpoChannelSaved?.()) ?? 0;
+      options.logger.log('info', 'dpo-channel.saved', { teamId: address.teamId, retried });
     }
     if (botWasAdded && !state.conversation.welcomed) {
       state.conversation.welcomed = true;

@@ -52,6 +52,9 @@ interface FileContent {
 type ReadOutcome =
   { kind: 'missing' } | { kind: 'found'; content: FileContent } | { kind: 'corrupt'; detail: string };
 
+/** How long a lock file may stay empty before it is taken to be left by a crashed creator. */
+const emptyLockStaleAfter = 2_000;
+
 interface LockContent {
   pid: number;
   host: string;
@@ -321,8 +324,13 @@ export class LocalDiskStore implements DocumentStore {
       return this.clock.now().getTime() - lock.at > this.staleLockAfter;
     }
     // Empty or unreadable: possibly being written this instant by its creator, so judge by age only.
+    // Its creator writes the content in the same call that creates the file, so an empty lock that
+    // has stayed empty for a couple of seconds belongs to a process killed in between; waiting the
+    // full stale limit for it would hold up the outbox after a crash for no reason.
     const status = await statOrUndefined(lockPath);
-    return status !== undefined && Date.now() - status.mtimeMs > this.staleLockAfter;
+    return (
+      status !== undefined && Date.now() - status.mtimeMs > Math.min(emptyLockStaleAfter, this.staleLockAfter)
+    );
   }
 }
 

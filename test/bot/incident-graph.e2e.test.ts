@@ -190,6 +190,15 @@ describe('incident reports in tenant mode, with Microsoft Graph', () => {
     for (const call of graph.calls) expect(call.authorization).toBe(`Bearer ${graph.appToken}`);
   });
 
+  it('answers a DPO action with a clear message when Graph cannot say who is in the channel, changing nothing', async () => {
+    const before = await incident(reference);
+    graph.inject({ match: /\/members$/, status: 503, times: 4 });
+    const response = await execute('incident.acknowledge', { reference, version: 1 }, dpoOfficer, cardId);
+    expect(response.type).toBe('application/vnd.microsoft.activity.message');
+    expect(String(response.value)).toMatch(/nothing was changed|try again/i);
+    expect(await incident(reference)).toEqual(before);
+  });
+
   it('refuses a card action from someone Graph does not list in the DPO channel, changing nothing', async () => {
     const before = await incident(reference);
     const response = await execute('incident.acknowledge', { reference, version: 1 }, outsider, cardId);

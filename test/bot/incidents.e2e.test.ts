@@ -688,3 +688,45 @@ function filesContaining(folder: string, needle: string): string[] {
   visit(folder);
   return found;
 }
+
+describe('installing the app in the DPO team named by its group id', () => {
+  const harness = {} as Harness;
+  const dpoTeamGroupId = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+
+  beforeAll(async () => {
+    harness.connector = await new LocalBotConnector().start();
+    harness.logger = new RecordingLogger();
+    harness.bot = await startBot({
+      // Admins copy the GUID from the Teams admin centre; Teams sends it as channelData.team.aadGroupId.
+      env: { ...incidentEnvironment, DPO_TEAM_ID: dpoTeamGroupId.toUpperCase() },
+      overrides: { logger: harness.logger },
+    });
+  });
+
+  afterAll(async () => {
+    await harness.bot?.stop();
+    await harness.connector?.stop();
+    removeTemporaryFolders();
+  });
+
+  it('makes that channel the DPO channel and retries cards that had given up before it was known', async () => {
+    const { connector, bot } = harness;
+    const { reference } = await submitReport(harness, reportData());
+    await connector.waitFor(
+      (recorded) =>
+        recorded.conversationId === personalChat(staffMember) &&
+        /could not post it to the DPO channel/.test(recorded.activity.text ?? ''),
+      15_000,
+    );
+    expect(postedCards(connector, reference!)).toHaveLength(0);
+
+    const response = await bot.post(
+      installActivity({ ...channelOptions(connector, dpoOfficer), teamAadGroupId: dpoTeamGroupId }),
+    );
+    expect(response.status).toBe(200);
+    await settled(bot, reference!);
+    expect(postedCards(connector, reference!)).toHaveLength(1);
+    expect(postedCards(connector, reference!)[0].conversationId).toBe(dpoChannelId);
+    expect((await incident(bot, reference!))?.deliveryStuck).toBeUndefined();
+  });
+});

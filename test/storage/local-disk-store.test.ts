@@ -117,6 +117,35 @@ describe('LocalDiskStore locks', () => {
     expect((await store.get('state', 'busy'))?.value).toEqual({ attempt: 2 });
   });
 
+  it('breaks an empty lock (its creator died before writing it) after seconds, not the stale limit', async () => {
+    await documentFile('state', 'half-made');
+    const lock = path.join(folder, 'state', 'half-made.lock');
+    await fs.writeFile(lock, '');
+    const fiveSecondsAgo = new Date(Date.now() - 5_000);
+    await fs.utimes(lock, fiveSecondsAgo, fiveSecondsAgo);
+    const store = new LocalDiskStore({
+      folder,
+      staleLockAfterMilliseconds: 30_000,
+      lockTimeoutMilliseconds: 1_000,
+    });
+    await store.put('state', 'half-made', { recovered: true });
+    expect((await store.get('state', 'half-made'))?.value).toEqual({ recovered: true });
+  });
+
+  it('leaves a fresh empty lock alone: its creator may be writing it this instant', async () => {
+    await documentFile('state', 'being-made');
+    const lock = path.join(folder, 'state', 'being-made.lock');
+    await fs.writeFile(lock, '');
+    const store = new LocalDiskStore({
+      folder,
+      staleLockAfterMilliseconds: 30_000,
+      lockTimeoutMilliseconds: 200,
+    });
+    await expect(store.put('state', 'being-made', { attempt: 1 })).rejects.toBeInstanceOf(
+      StorageLockTimeoutError,
+    );
+  });
+
   it('ignores temporary and lock files when listing', async () => {
     const store = new LocalDiskStore({ folder });
     await store.put('records', 'one', 1);

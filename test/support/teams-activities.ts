@@ -27,6 +27,8 @@ export interface ConversationOptions {
   conversationId?: string;
   kind?: 'personal' | 'channel' | 'groupChat';
   teamId?: string;
+  /** The team's Microsoft 365 group id, which Teams sends beside the thread id. */
+  teamAadGroupId?: string;
   channelId?: string;
   meetingId?: string;
   from?: Person;
@@ -55,7 +57,10 @@ function base(options: ConversationOptions) {
       tenant: { id: tenantId },
       ...(kind === 'channel'
         ? {
-            team: { id: options.teamId ?? '19:team@thread.tacv2' },
+            team: {
+              id: options.teamId ?? '19:team@thread.tacv2',
+              ...(options.teamAadGroupId ? { aadGroupId: options.teamAadGroupId } : {}),
+            },
             channel: { id: options.channelId ?? conversationId },
           }
         : {}),
