@@ -9,6 +9,7 @@ import type { PolicyBotAdapter } from './adapter';
 import type { AppTurnState, BotApplication, BotCapability } from './capability';
 import { commands, helpText, welcomeCard } from './cards/welcome';
 import { answerActivity } from './qa-reply';
+import { respondWithMessage } from './invoke-responses';
 import { userMessageFor } from './user-messages';
 import { CardFactory, MessageFactory } from 'botbuilder';
 import type { ConversationDirectory } from '../shared/conversation-directory';
@@ -119,17 +120,7 @@ export function createBotApplication(options: BotApplicationOptions): BotApplica
     ) {
       // A card button (e.g. a DPO action while Graph is down) must still get an answer: the adapter
       // returns this invoke response after the error handler, and Teams shows the text in place of the card.
-      await context.sendActivity({
-        type: ActivityTypes.InvokeResponse,
-        value: {
-          status: 200,
-          body: {
-            statusCode: 200,
-            type: 'application/vnd.microsoft.activity.message',
-            value: userMessageFor(error),
-          },
-        },
-      });
+      await respondWithMessage(context, userMessageFor(error));
     }
   });
 

@@ -4,7 +4,7 @@
  * activities into plain inputs and outcomes into cards and proactive messages.
  */
 import * as fs from 'node:fs';
-import { ActivityTypes, CardFactory, MessageFactory, TeamsInfo, type TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory, TeamsInfo, type TurnContext } from 'botbuilder';
 import { parseTrustRules, type TrustRules } from '../checklists/trust-rules';
 import { ConfiguredDpoDirectory, type DpoDirectory } from '../checklists/people';
 import {
@@ -20,6 +20,7 @@ import { looksLikeToolName, parseToolQuestion, ToolQuestionService } from '../re
 import type { OutboxRequest, OutboxTarget } from '../incidents/outbox';
 import type { ConversationAddress, OutgoingMessage } from '../shared/messaging';
 import type { CapabilityContext, CapabilityParts } from './capability';
+import { respondWithCard } from './invoke-responses';
 import { addressOf } from './messenger';
 import {
   completedCard,
@@ -70,17 +71,6 @@ function cardMessage(card: Record<string, unknown>, summary?: string): OutgoingM
 
 async function sendCard(context: TurnContext, card: Record<string, unknown>): Promise<void> {
   await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
-}
-
-/** A Universal Action's answer: the card that replaces the one pressed, for the person who pressed it. */
-async function respondWithCard(context: TurnContext, card: Record<string, unknown>): Promise<void> {
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: {
-      status: 200,
-      body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card },
-    },
-  });
 }
 
 function loadRules(path: string): TrustRules {

@@ -9,7 +9,7 @@
  * conversation reference is saved when the app is installed in the DPO team, and Graph is used for
  * what it does well: channel members, the activity-feed notification and the SharePoint breach log.
  */
-import { ActivityTypes, CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
+import { CardFactory, MessageFactory, type TurnContext } from 'botbuilder';
 import { IncidentService, incidentCardFollowUp, type Reporter } from '../incidents/incident-service';
 import {
   ConfiguredChannelMembers,
@@ -18,9 +18,10 @@ import {
   type Incident,
 } from '../incidents/types';
 import type { IncidentNotifier } from '../incidents/incident-service';
-import { formatUkLocalInput } from '../incidents/uk-input';
+import { formatUkLocalInput } from '../shared/uk-time';
 import { formatRegister, listRegister, type ExportFormat } from '../incidents/export';
 import type { CapabilityContext, CapabilityParts } from './capability';
+import { respondWithCard, respondWithMessage } from './invoke-responses';
 import { addressOf } from './messenger';
 import {
   incidentCardMessages,
@@ -29,7 +30,6 @@ import {
   incidentVerbs,
   reportCard,
 } from './cards/incident-cards';
-import type { AdaptiveCard } from './cards/common';
 
 export const incidentCommands = {
   report: /^\s*report an incident\s*$/i,
@@ -96,27 +96,6 @@ function personOf(context: TurnContext): Reporter {
     aadObjectId: from.aadObjectId,
     name: (from.name ?? 'A member of staff').slice(0, 200),
   };
-}
-
-/** Universal Action replies go out as our own invoke response, so no update is attempted inside the turn. */
-async function respondWithCard(context: TurnContext, card: AdaptiveCard): Promise<void> {
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: {
-      status: 200,
-      body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card },
-    },
-  });
-}
-
-async function respondWithMessage(context: TurnContext, message: string): Promise<void> {
-  await context.sendActivity({
-    type: ActivityTypes.InvokeResponse,
-    value: {
-      status: 200,
-      body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: message },
-    },
-  });
 }
 
 function toAction(verb: string, data: Record<string, unknown>): DpoAction | undefined {

@@ -4,7 +4,7 @@
  * Values arrive from Adaptive Cards as strings (toggles as "true"/"false"), but a forged submit can
  * carry anything, so nothing here trusts the shape of what it is given.
  */
-import { parseUkLocalDateTime } from './uk-local-time';
+import { parseUkLocalDateTime } from '../shared/uk-time';
 
 export interface Choice {
   value: string;

@@ -1,4 +1,4 @@
-import { parseUkLocalDateTime } from '../checklists/uk-local-time';
+import { parseUkLocalDateTime } from '../shared/uk-time';
 import {
   dataSubjectGroups,
   incidentTypes,

@@ -1,5 +1,5 @@
 import { validateFields, type FieldSpec } from '../../src/checklists/fields';
-import { londonOffsetMinutes, parseUkLocalDateTime } from '../../src/checklists/uk-local-time';
+import { londonOffsetMinutes, parseUkLocalDateTime } from '../../src/shared/uk-time';
 
 const specs: FieldSpec[] = [
   { name: 'reason', label: 'Reason', type: 'text', required: true, maxLength: 1000 },
