@@ -8,7 +8,8 @@
  *   proxy agent. Our transport is plain `node:https` with the agent passed in.
  * - The default retry handler sleeps on the wall clock with no budget. Ours takes `sleep` and
  *   `random` from outside (tests prove `Retry-After` is honoured without waiting) and gives up inside
- *   a total wait budget, because the incident notifier runs inside a Teams turn (about 15 s).
+ *   a total wait budget, because the DPO-channel membership check runs inside a Teams turn (about
+ *   15 s); the incident notifier runs from the outbox, which retries it on its next pass anyway.
  * - The bearer token is attached only to the configured Graph origin. Download redirects
  *   (`/items/{id}/content` → a pre-authenticated SharePoint URL) never carry it.
  */

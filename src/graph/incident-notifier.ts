@@ -64,10 +64,16 @@ export interface GraphIncidentNotifierOptions {
   graphBaseUrl?: string;
 }
 
+export const notifierSteps = { feed: 'feed', breachLog: 'breach-log' } as const;
+
 export class GraphIncidentNotifier implements IncidentNotifier {
   constructor(private readonly options: GraphIncidentNotifierOptions) {}
 
-  async incidentRecorded(incident: Incident): Promise<void> {
+  get steps(): readonly string[] {
+    return this.options.breachLog ? [notifierSteps.feed, notifierSteps.breachLog] : [notifierSteps.feed];
+  }
+
+  async run(step: string, incident: Incident): Promise<void> {
     // The type says this cannot happen; a stored record from an older version or a future change
     // to the service must still never leak a safeguarding concern to Graph.
     if ((incident.report.type as string) === 'safeguarding') {
@@ -76,12 +82,18 @@ export class GraphIncidentNotifier implements IncidentNotifier {
       });
       return;
     }
-    const work: Promise<void>[] = [this.notifyFeed(incident)];
-    if (this.options.breachLog) work.push(this.logBreach(incident, this.options.breachLog));
-    // Both are attempted even when one fails; the first failure is reported to the caller.
-    const results = await Promise.allSettled(work);
-    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (step === notifierSteps.feed) return this.notifyFeed(incident);
+    if (step === notifierSteps.breachLog && this.options.breachLog)
+      return this.logBreach(incident, this.options.breachLog);
+    throw new Error(`Unknown notifier step "${step}"`);
+  }
+
+  /** Refused or missing (wrong permission, wrong site or list id) will not mend itself by retrying. */
+  isPermanent(error: unknown): boolean {
+    return (
+      error instanceof GraphRequestError &&
+      (error.reason === 'unauthorized' || error.reason === 'forbidden' || error.reason === 'not-found')
+    );
   }
 
   private async notifyFeed(incident: Incident): Promise<void> {

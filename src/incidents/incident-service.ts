@@ -45,9 +45,19 @@ export interface SafeguardingContacts {
   examsOfficerAadObjectId?: string;
 }
 
-/** Optional extras after a report is registered (Graph feed notification, SharePoint breach log). */
+/**
+ * Optional extras after a report is registered (Graph feed notification, SharePoint breach log).
+ * They run from the outbox once the DPO card is delivered (or has given up), not in the reporter's
+ * turn: a slow Graph must not eat Teams' 15-second budget, and a failed step is tried again on the
+ * outbox's next pass until it succeeds or fails for good. Each step is recorded on the incident when
+ * done, so a retry never repeats a step that already happened (no second breach-log row).
+ */
 export interface IncidentNotifier {
-  incidentRecorded(incident: Incident): Promise<void>;
+  /** Names of the steps this notifier runs, in order, e.g. ['feed', 'breach-log']. */
+  readonly steps: readonly string[];
+  run(step: string, incident: Incident): Promise<void>;
+  /** A failure that trying again will not mend (e.g. permission refused): recorded, not retried. */
+  isPermanent(error: unknown): boolean;
 }
 
 export interface Reporter extends Person {
@@ -151,14 +161,6 @@ export class IncidentService {
       this.options.logger.log('info', 'incident.recorded', { reference, type: incident.report.type });
       await this.ensureQueued(incident);
       await this.alertExamsOfficer(incident);
-      if (this.options.notifier) {
-        await this.options.notifier.incidentRecorded(incident).catch((error: unknown) =>
-          this.options.logger.log('warn', 'incident.notifier-failed', {
-            reference,
-            error: error instanceof Error ? error.message.slice(0, 200) : 'unknown',
-          }),
-        );
-      }
       return { kind: 'recorded', incident };
     }
     throw new Error('Could not record the incident: storage kept refusing the write');
@@ -279,6 +281,7 @@ export class IncidentService {
             ? undefined
             : { ...incident, channelCardActivityId: item.deliveredActivityId, deliveryStuck: undefined },
         );
+        await this.runNotifier(reference);
       },
       stuck: async (item: OutboxItem) => {
         const reference = item.onStuck?.data.reference;
@@ -286,6 +289,8 @@ export class IncidentService {
         const incident = await this.modify(reference, (current) =>
           current.deliveryStuck ? undefined : { ...current, deliveryStuck: true },
         );
+        // The breach log must not wait for the channel: it is written even when the card is stuck.
+        await this.runNotifier(reference);
         if (!incident) return;
         const target: OutboxTarget | undefined = incident.reporterAddress
           ? { kind: 'address', address: incident.reporterAddress }
@@ -377,6 +382,36 @@ export class IncidentService {
   }
 
   /** A small update that does not bump the version (delivery bookkeeping, not a DPO decision). */
+  /** Runs the notifier's steps not yet recorded; throws if one may succeed later, so the outbox retries. */
+  private async runNotifier(reference: string): Promise<void> {
+    const notifier = this.options.notifier;
+    if (!notifier) return;
+    let retryLater: unknown;
+    for (const step of notifier.steps) {
+      const incident = await this.get(reference);
+      if (!incident || incident.notifications?.[step]) continue;
+      let outcome: 'done' | 'failed' = 'done';
+      let detail: string | undefined;
+      try {
+        await notifier.run(step, incident);
+      } catch (error) {
+        detail = error instanceof Error ? error.message.slice(0, 200) : 'unknown';
+        this.options.logger.log('warn', 'incident.notifier-failed', { reference, step, error: detail });
+        if (!notifier.isPermanent(error)) {
+          retryLater ??= error;
+          continue;
+        }
+        outcome = 'failed';
+      }
+      const at = this.options.clock.now().toISOString();
+      await this.modify(reference, (current) => ({
+        ...current,
+        notifications: { ...current.notifications, [step]: { at, outcome, ...(detail ? { detail } : {}) } },
+      }));
+    }
+    if (retryLater !== undefined) throw retryLater;
+  }
+
   private async modify(
     reference: string,
     change: (incident: Incident) => Incident | undefined,

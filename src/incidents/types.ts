@@ -89,6 +89,8 @@ export interface Incident {
   channelCardActivityId?: string;
   /** Set when delivery to the DPO channel gave up; the health check and the reporter are told. */
   deliveryStuck?: boolean;
+  /** Each step of the optional notifier (feed notification, breach log) once it has run or failed for good. */
+  notifications?: Record<string, { at: string; outcome: 'done' | 'failed'; detail?: string }>;
   events: IncidentEvent[];
 }
 

@@ -230,6 +230,11 @@ describe('incident reports in tenant mode, with Microsoft Graph', () => {
     const itemsBefore = graph.lists.get(`${site}/${breachList}`)?.length ?? 0;
     const reply = await report(reportData());
     const second = referencePattern.exec(reply)?.[0];
+    // The feed notice and the breach-log row follow the card's delivery, outside the reporter's turn.
+    await eventually(async () => {
+      const item = (await bot.runtime.records.get<OutboxItem>('outbox', `incident-card:${second}`))?.value;
+      return item?.state === 'delivered' && item.followUpDone === true;
+    }, 'the card and its notifications');
     expect(graph.notifications.length).toBe(notificationsBefore + 1);
     expect(graph.notifications.at(-1)?.body).toMatchObject({
       templateParameters: [{ name: 'reference', value: second }, expect.anything()],

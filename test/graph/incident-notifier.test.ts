@@ -40,8 +40,21 @@ describe('incident notifications and the breach log through Graph', () => {
       logger: options.logger ?? new RecordingLogger(),
     });
 
+  /** Runs every step as the incident service does, collecting failures instead of stopping. */
+  async function runAll(notifier: GraphIncidentNotifier, incident: Incident): Promise<unknown[]> {
+    const failures: unknown[] = [];
+    for (const step of notifier.steps)
+      await notifier.run(step, incident).catch((error: unknown) => failures.push(error));
+    return failures;
+  }
+
+  it('has a breach-log step only when the list is configured', () => {
+    expect(notifierWith({ breachLog: false }).steps).toEqual(['feed']);
+    expect(notifierWith().steps).toEqual(['feed', 'breach-log']);
+  });
+
   it('sends an activity-feed notice to the DPO channel members, declared type and template parameters', async () => {
-    await notifierWith({ breachLog: false }).incidentRecorded(sampleIncident());
+    expect(await runAll(notifierWith({ breachLog: false }), sampleIncident())).toEqual([]);
     expect(server.notifications).toHaveLength(1);
     const { teamId, body } = server.notifications[0];
     // 10:00 UTC on 31 March is 11:00 in the UK: British Summer Time began on the 30th.
@@ -70,7 +83,7 @@ describe('incident notifications and the breach log through Graph', () => {
   });
 
   it('writes one breach-log row with every column when the list is configured', async () => {
-    await notifierWith().incidentRecorded(sampleIncident());
+    expect(await runAll(notifierWith(), sampleIncident())).toEqual([]);
     const items = server.lists.get(`${site}/${list}`) ?? [];
     expect(items).toHaveLength(1);
     expect(Object.keys(items[0].fields).sort()).toEqual([...breachLogColumns].sort());
@@ -92,11 +105,13 @@ describe('incident notifications and the breach log through Graph', () => {
     const concern = sampleIncident();
     (concern.report as { type: string }).type = 'safeguarding';
     concern.report.whatHappened = 'A pupil disclosed something to a teacher';
-    await notifierWith({ logger }).incidentRecorded(concern as Incident);
+    expect(await runAll(notifierWith({ logger }), concern as Incident)).toEqual([]);
     expect(server.calls).toHaveLength(0);
     expect(server.notifications).toHaveLength(0);
     expect(server.lists.get(`${site}/${list}`)).toHaveLength(0);
-    expect(logger.entries.map((entry) => entry.event)).toEqual(['graph.incident.safeguarding-skipped']);
+    expect(new Set(logger.entries.map((entry) => entry.event))).toEqual(
+      new Set(['graph.incident.safeguarding-skipped']),
+    );
     expect(JSON.stringify(logger.entries)).not.toContain('disclosed');
   });
 
@@ -104,7 +119,7 @@ describe('incident notifications and the breach log through Graph', () => {
     const sleeps = new RecordedSleeps();
     server.inject({ match: notificationPath, status: 429, retryAfterSeconds: 2 });
     server.inject({ match: listPath, status: 503, times: 2 });
-    await notifierWith({ sleeps }).incidentRecorded(sampleIncident());
+    expect(await runAll(notifierWith({ sleeps }), sampleIncident())).toEqual([]);
     expect(server.notifications).toHaveLength(1);
     expect(server.lists.get(`${site}/${list}`)).toHaveLength(1);
     expect(server.callsTo(notificationPath).map((call) => call.status)).toEqual([429, 204]);
@@ -112,13 +127,14 @@ describe('incident notifications and the breach log through Graph', () => {
     expect(sleeps.waits).toContain(2000);
   });
 
-  it('still writes the breach log when the feed notice is refused, then reports the failure', async () => {
+  it('still writes the breach log when the feed notice is refused, and calls the refusal permanent', async () => {
     server.inject({ match: notificationPath, status: 403 });
-    const failure = await notifierWith()
-      .incidentRecorded(sampleIncident())
-      .catch((error: unknown) => error);
+    const notifier = notifierWith();
+    const [failure, ...others] = await runAll(notifier, sampleIncident());
+    expect(others).toEqual([]);
     expect(failure).toBeInstanceOf(GraphRequestError);
     expect(failure).toMatchObject({ reason: 'forbidden', status: 403 });
+    expect(notifier.isPermanent(failure)).toBe(true);
     expect(server.lists.get(`${site}/${list}`)).toHaveLength(1);
     expect(server.callsTo(notificationPath)).toHaveLength(1);
   });
@@ -126,11 +142,23 @@ describe('incident notifications and the breach log through Graph', () => {
   it('fails on 401 at once without a retry storm', async () => {
     const sleeps = new RecordedSleeps();
     server.inject({ status: 401, times: 2 });
-    await expect(notifierWith({ sleeps }).incidentRecorded(sampleIncident())).rejects.toMatchObject({
-      reason: 'unauthorized',
-    });
+    const notifier = notifierWith({ sleeps });
+    const failures = await runAll(notifier, sampleIncident());
+    expect(failures).toHaveLength(2);
+    for (const failure of failures) {
+      expect(failure).toMatchObject({ reason: 'unauthorized' });
+      expect(notifier.isPermanent(failure)).toBe(true);
+    }
     expect(server.calls).toHaveLength(2);
     expect(sleeps.waits).toEqual([]);
+  });
+
+  it('calls a Graph that stays unavailable a failure worth retrying later', async () => {
+    server.inject({ match: listPath, status: 503, times: 10 });
+    const notifier = notifierWith({ sleeps: new RecordedSleeps() });
+    const failure = await notifier.run('breach-log', sampleIncident()).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ reason: 'unavailable' });
+    expect(notifier.isPermanent(failure)).toBe(false);
   });
 
   it('skips the feed notice (and says so) while the DPO channel is not known', async () => {
@@ -141,7 +169,7 @@ describe('incident notifications and the breach log through Graph', () => {
       breachLog: { siteId: site, listId: list },
       logger,
     });
-    await notifier.incidentRecorded(sampleIncident());
+    expect(await runAll(notifier, sampleIncident())).toEqual([]);
     expect(server.callsTo(notificationPath)).toHaveLength(0);
     expect(server.lists.get(`${site}/${list}`)).toHaveLength(1);
     expect(logger.entries.map((entry) => entry.event)).toContain('graph.incident.feed-skipped');

@@ -1,4 +1,8 @@
-import { IncidentService, type IncidentMessages } from '../../src/incidents/incident-service';
+import {
+  IncidentService,
+  type IncidentMessages,
+  type IncidentNotifier,
+} from '../../src/incidents/incident-service';
 import { Outbox, OutboxProcessor } from '../../src/incidents/outbox';
 import { plainIncidentMessages } from '../../src/incidents/plain-messages';
 import { ConfiguredChannelMembers } from '../../src/incidents/types';
@@ -59,6 +63,7 @@ export async function incidentWorld(
     messages?: IncidentMessages;
     instanceId?: string;
     withDpoChannel?: boolean;
+    notifier?: IncidentNotifier;
     contacts?: Partial<ConstructorParameters<typeof IncidentService>[0]['contacts']>;
   } = {},
 ): Promise<IncidentWorld> {
@@ -77,6 +82,7 @@ export async function incidentWorld(
     members: new ConfiguredChannelMembers([dpo.aadObjectId]),
     messages: options.messages ?? plainIncidentMessages,
     contacts: { dslName: 'Mrs Safe', dslContact: 'room 4, ext 204', ...options.contacts },
+    notifier: options.notifier,
   });
   const processor = new OutboxProcessor({
     store,

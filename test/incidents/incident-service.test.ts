@@ -1,6 +1,7 @@
 import { describeDeadline, icoDeadline } from '../../src/incidents/deadline';
 import { toCsv, toJson, icoColumns } from '../../src/incidents/export';
-import type { DpoAction } from '../../src/incidents/types';
+import type { IncidentNotifier } from '../../src/incidents/incident-service';
+import type { DpoAction, Incident } from '../../src/incidents/types';
 import { validateReport, fieldLimits } from '../../src/incidents/validation';
 import { ManualClock } from '../../src/shared/clock';
 import { InMemoryStore } from '../../src/storage/in-memory-store';
@@ -183,6 +184,86 @@ describe('recording an incident', () => {
     await world.processor.runOnce();
     expect(world.messenger.sent).toHaveLength(1);
     expect(await world.service.reconcile()).toBe(0);
+  });
+});
+
+/** A notifier whose steps fail as scripted and that records every call. */
+class ScriptedNotifier implements IncidentNotifier {
+  readonly steps = ['feed', 'breach-log'] as const;
+  readonly calls: string[] = [];
+  constructor(private readonly failures: Record<string, ('transient' | 'permanent')[]> = {}) {}
+  async run(step: string, incident: Incident): Promise<void> {
+    this.calls.push(`${step}:${incident.reference}`);
+    const failure = this.failures[step]?.shift();
+    if (failure) throw new ScriptedFailure(failure);
+  }
+  isPermanent(error: unknown): boolean {
+    return error instanceof ScriptedFailure && error.kind === 'permanent';
+  }
+}
+class ScriptedFailure extends Error {
+  constructor(readonly kind: 'transient' | 'permanent') {
+    super(`${kind} failure`);
+  }
+}
+
+describe('notifying beyond the channel card (feed notice, breach log)', () => {
+  it("runs after the card is delivered, not in the reporter's turn", async () => {
+    const notifier = new ScriptedNotifier();
+    const world = await incidentWorld({ notifier });
+    await world.service.report(breachInput(), reporter, 'activity-1');
+    expect(notifier.calls).toEqual([]);
+    await world.processor.runOnce();
+    expect(notifier.calls).toEqual(['feed:INC-2025-0001', 'breach-log:INC-2025-0001']);
+    expect(Object.keys((await world.service.get('INC-2025-0001'))?.notifications ?? {})).toEqual([
+      'feed',
+      'breach-log',
+    ]);
+    await world.processor.runOnce();
+    expect(notifier.calls).toHaveLength(2);
+  });
+
+  it("retries only the step that failed for now, on the outbox's next pass", async () => {
+    const notifier = new ScriptedNotifier({ 'breach-log': ['transient'] });
+    const world = await incidentWorld({ notifier });
+    await world.service.report(breachInput(), reporter, 'activity-1');
+    await world.processor.runOnce();
+    expect((await world.service.get('INC-2025-0001'))?.notifications?.['breach-log']).toBeUndefined();
+    await world.processor.runOnce();
+    expect(notifier.calls).toEqual([
+      'feed:INC-2025-0001',
+      'breach-log:INC-2025-0001',
+      'breach-log:INC-2025-0001',
+    ]);
+    expect((await world.service.get('INC-2025-0001'))?.notifications?.['breach-log']?.outcome).toBe('done');
+    expect(world.messenger.sent).toHaveLength(1);
+  });
+
+  it('records a failure that retrying cannot mend, and does not try again', async () => {
+    const notifier = new ScriptedNotifier({ feed: ['permanent'] });
+    const world = await incidentWorld({ notifier });
+    await world.service.report(breachInput(), reporter, 'activity-1');
+    await world.processor.runOnce();
+    await world.processor.runOnce();
+    const incident = await world.service.get('INC-2025-0001');
+    expect(incident?.notifications?.feed).toMatchObject({ outcome: 'failed', detail: 'permanent failure' });
+    expect(incident?.notifications?.['breach-log']?.outcome).toBe('done');
+    expect(notifier.calls.filter((call) => call.startsWith('feed'))).toHaveLength(1);
+    // Notifier bookkeeping is not a DPO-visible change: open cards stay current.
+    expect(incident?.version).toBe(1);
+  });
+
+  it('still writes the breach log when the DPO card gives up', async () => {
+    const notifier = new ScriptedNotifier();
+    const world = await incidentWorld({ notifier, withDpoChannel: false });
+    await world.service.report(breachInput(), reporter, 'activity-1');
+    for (let pass = 0; pass < 8; pass += 1) {
+      await world.processor.runOnce();
+      world.clock.advance(60 * 60_000);
+    }
+    const incident = await world.service.get('INC-2025-0001');
+    expect(incident?.deliveryStuck).toBe(true);
+    expect(incident?.notifications?.['breach-log']?.outcome).toBe('done');
   });
 });
 
