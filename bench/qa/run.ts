@@ -7,7 +7,9 @@
  *   npm run bench:qa -- --misses  also list dev-set misses (never held-out ones) for tuning
  *   npm run bench:qa -- --questions bench/qa/staff-dev.json   another question set of the same shape
  *     (staff-dev*.json: staff-voiced questions written blind in three batches, each run once
- *     before any tuning on it; `heldOut` defaults to false)
+ *     before any tuning on it; `heldOut` defaults to false; staff-blind-4.json: a fifth batch covering
+ *     every part of each policy, run once before the round-2 changes; staff-blind-5.json: a sixth,
+ *     written after them and judged by its totals only, never by its misses)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';

@@ -178,7 +178,7 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
   }
 
   compose(question: string, retrieved: RetrievedPassage[]): Answer {
-    const query = this.analyzer.analyse(question);
+    const query = this.analyzer.analyse(question, true);
     const queryTerms = new Set(query.terms);
     const candidates: Candidate[] = [];
     retrieved.slice(0, this.options.passages).forEach((item, passageRank) => {

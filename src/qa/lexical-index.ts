@@ -26,6 +26,8 @@ export interface IndexOptions {
   b: number;
   /** Weight of a thesaurus concept relative to a word the question actually used. */
   conceptWeight: number;
+  /** Weight of a concept the question only implied through a cue ("who" → a role holder). */
+  cueWeight: number;
 }
 
 export const defaultIndexOptions: IndexOptions = {
@@ -33,6 +35,7 @@ export const defaultIndexOptions: IndexOptions = {
   k1: 1.2,
   b: 0.6,
   conceptWeight: 0.8,
+  cueWeight: 0.5,
 };
 
 /**
@@ -97,6 +100,10 @@ export interface SearchOutcome {
 export interface QueryWords {
   words: string[];
   concepts: Map<string, string[]>;
+  /** Concepts asked for through question cues only ("who" → a role holder). */
+  cued: Set<string>;
+  /** The question names AI itself, not only a neighbouring topic. */
+  namesAi: boolean;
 }
 
 function better(score: number, index: number, other: { index: number; score: number }): boolean {
@@ -180,10 +187,14 @@ export class LexicalIndex {
 
   search(question: string, limit: number, filter?: (passage: Passage) => boolean): SearchOutcome {
     this.refresh();
-    const analysed = this.analyzer.analyse(question);
+    const analysed = this.analyzer.analyse(question, true);
     const weights = new Map<string, number>();
     for (const term of analysed.terms) {
-      const weight = term.startsWith(conceptPrefix) ? this.options.conceptWeight : 1;
+      const weight = !term.startsWith(conceptPrefix)
+        ? 1
+        : analysed.concepts.has(term)
+          ? this.options.conceptWeight
+          : this.options.cueWeight;
       weights.set(term, Math.max(weights.get(term) ?? 0, weight));
     }
     const { fieldWeights, k1, b } = this.options;
@@ -233,7 +244,12 @@ export class LexicalIndex {
       score,
     }));
     const words = [...new Set(analysed.terms.filter((term) => !term.startsWith(conceptPrefix)))];
-    const query: QueryWords = { words, concepts: analysed.concepts };
+    const query: QueryWords = {
+      words,
+      concepts: analysed.concepts,
+      cued: analysed.cued,
+      namesAi: analysed.namesAi,
+    };
     const coverage = results.length > 0 ? this.coverage(query, results[0].index) : 0;
     return { results, coverage, queryWordCount: words.length, anchored: analysed.anchored, query };
   }

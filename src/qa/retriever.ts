@@ -32,6 +32,13 @@ export interface ScopeOptions {
   evidencePassages: number;
   /** Below this BM25F score for the best passage: out of scope. */
   minScore: number;
+  /**
+   * The same for a question that names AI itself (ChatGPT, Copilot, "AI"): staff asking an AI-policy
+   * assistant about AI in loose words of their own ("break the AI rules") are asking something the
+   * policy means to answer, and none of the out-of-scope questions staff ask (HR, timetables,
+   * general knowledge) names AI, so only a near-empty match is refused.
+   */
+  minScoreNamingAi: number;
   /** Score factor for the title-page block when the question is not about the document itself. */
   documentInformationWeight: number;
   /**
@@ -42,6 +49,12 @@ export interface ScopeOptions {
   glossaryWeight: number;
   /** Passages scoring under this fraction of the best are not returned (they would be noise). */
   relativeCutoff: number;
+  /**
+   * With several documents loaded, score factor for the passages of a policy the question names by
+   * its trust or title ("Quantock", "ATLP"): staff who name their trust want its policy, not the one
+   * that happens to use their words most.
+   */
+  namedDocumentWeight: number;
   /**
    * With several documents loaded, at most this many returned passages come from one document, so
    * a question every policy answers shows each policy's own wording rather than three passages of one.
@@ -57,9 +70,11 @@ export const defaultScopeOptions: ScopeOptions = {
   minCoverageAnchored: 0.05,
   evidencePassages: 3,
   minScore: 1.5,
+  minScoreNamingAi: 0.5,
   documentInformationWeight: 0.5,
   glossaryWeight: 0.8,
   relativeCutoff: 0.3,
+  namedDocumentWeight: 2,
   maxPerDocument: 1,
 };
 
@@ -69,15 +84,62 @@ export const documentInformationSection = 'Document information';
 /** Candidates beyond the requested number that the re-ranking may lift into it. */
 const rerankDepth = 4;
 
+/**
+ * Staff also say "this" for the document they are asking about ("does this apply to supply staff?",
+ * "have my team read this?") and call it "the rules" or "the guidance"; "the rules for trips" is
+ * another document and does not count.
+ */
 const aboutThisPolicy =
-  /\b(?:this|the|our|your|trust's|school's)\s+(?:ai\s+|artificial intelligence\s+)?polic(?:y|ies)\b(?!\s+(?:on|for|about|regarding|covering)\b)/i;
+  /\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)/i;
 
 const glossaryHeading = /^(definitions?|glossary|key terms|terminology|terms used)\b/i;
 const definitionQuestion =
-  /\b(what(?:'s| is| are| does| do)|meaning|means?|define|definitions?|stands? for|difference between)\b/i;
+  /\b(what(?:'s| is| are| does| do)|meaning|means?|define|definitions?|stands? for|difference between|counts? as|class(?:ed|ified) as)\b/i;
 
 /** Thesaurus concepts that ask about the policy document itself rather than its rules. */
 const documentConcepts = new Set([`${conceptPrefix}review-date`, `${conceptPrefix}policy-owner`]);
+
+/** Words of trust names and titles that say nothing about which trust is meant. */
+const genericNameWords = new Set(
+  `the of and for a an ai artificial intelligence policy policies trust trusts academy academies school schools
+learning partners partnership education educational multi mat group federation college`.split(/\s+/),
+);
+
+/**
+ * For each loaded document, a pattern for the words of its trust name and title that no other loaded
+ * document shares, written as a name (capitalised, or an acronym): "Creative Learning Partnership"
+ * names a trust, "creative writing" does not. With one document there is nothing to tell apart.
+ */
+export function documentNamePatterns(metas: PolicyDocumentMeta[]): Map<string, RegExp> {
+  const patterns = new Map<string, RegExp>();
+  if (metas.length < 2) return patterns;
+  const wordsOf = (meta: PolicyDocumentMeta): string[] => [
+    ...new Set(
+      `${meta.trustName ?? ''} ${meta.title}`
+        .split(/[^A-Za-z0-9']+/)
+        .filter(
+          (word) => /^[A-Z]/.test(word) && word.length >= 3 && !genericNameWords.has(word.toLowerCase()),
+        ),
+    ),
+  ];
+  const named = metas.map((meta) => ({ source: meta.source, words: wordsOf(meta) }));
+  for (const { source, words } of named) {
+    const own = words.filter((word) =>
+      named.every((other) => other.source === source || !other.words.includes(word)),
+    );
+    if (own.length === 0) continue;
+    // An acronym names a trust anywhere; a capitalised word not as the first of a sentence
+    // ("Creative writing with AI?" is not the Creative Learning Partnership).
+    const acronyms = own.filter((word) => /^[A-Z0-9]+$/.test(word));
+    const names = own.filter((word) => !acronyms.includes(word));
+    const alternatives = [
+      ...(acronyms.length > 0 ? [`\\b(?:${acronyms.join('|')})\\b`] : []),
+      ...(names.length > 0 ? [`(?<!(?:^|[.?!])\\s*)\\b(?:${names.join('|')})\\b`] : []),
+    ];
+    patterns.set(source, new RegExp(alternatives.join('|')));
+  }
+  return patterns;
+}
 
 export interface SearchDiagnostics {
   coverage: number;
@@ -101,7 +163,11 @@ export class PolicyRetriever implements Retriever {
     for (const document of documents)
       for (const passage of document.passages) this.index.add(passage, document.meta);
     this.documentCount = documents.length;
+    this.documentNames = documentNamePatterns(documents.map((document) => document.meta));
   }
+
+  /** Per source: the distinctive words of its trust name and title, as a question would write them. */
+  private readonly documentNames: Map<string, RegExp>;
 
   private readonly documentCount: number;
 
@@ -142,14 +208,21 @@ export class PolicyRetriever implements Retriever {
         : passageCoverage >= minCoverage ||
           (passageCoverage >= minCoverageWithHeading && passageHeadingCoverage >= minHeadingCoverage);
     }
-    const inScope = top !== undefined && covers && topScore >= this.scope.minScore;
+    const minScore = outcome.query.namesAi ? this.scope.minScoreNamingAi : this.scope.minScore;
+    const inScope = top !== undefined && covers && topScore >= minScore;
     const perDocument = new Map<string, number>();
+    const sections = new Set<string>();
     const passages: RetrievedPassage[] = [];
     if (inScope) {
       for (const result of outcome.results) {
         if (passages.length >= limit || result.score < topScore * this.scope.relativeCutoff) break;
         const count = perDocument.get(result.passage.source) ?? 0;
         if (this.documentCount > 1 && count >= this.scope.maxPerDocument) continue;
+        // A long section split into several passages is cited once, by its best passage: the other
+        // places go to other sections, which are often the ones a differently worded question meant.
+        const sectionKey = `${result.passage.source}\u0000${result.passage.section}`;
+        if (sections.has(sectionKey)) continue;
+        sections.add(sectionKey);
         perDocument.set(result.passage.source, count + 1);
         passages.push({ passage: result.passage, score: result.score, documentMeta: result.meta });
       }
@@ -167,15 +240,20 @@ export class PolicyRetriever implements Retriever {
    */
   private searchIndex(question: string, limit: number): SearchOutcome {
     const outcome = this.index.search(question, limit + rerankDepth);
-    const aboutDocument = [...outcome.query.concepts.keys()].some((concept) => documentConcepts.has(concept));
+    const aboutDocument = [...outcome.query.concepts.keys(), ...outcome.query.cued].some((concept) =>
+      documentConcepts.has(concept),
+    );
     const { documentInformationWeight, glossaryWeight } = this.scope;
     const asksMeaning = definitionQuestion.test(question);
+    const named = new Set<string>();
+    for (const [source, pattern] of this.documentNames) if (pattern.test(question)) named.add(source);
     outcome.results = outcome.results
       .map((result) => {
         let weight = 1;
         if (!aboutDocument && result.passage.section === documentInformationSection)
           weight = documentInformationWeight;
         else if (!asksMeaning && glossaryHeading.test(result.passage.heading)) weight = glossaryWeight;
+        if (named.has(result.passage.source)) weight *= this.scope.namedDocumentWeight;
         return weight === 1 ? result : { ...result, score: result.score * weight };
       })
       .sort((left, right) => right.score - left.score || left.index - right.index)

@@ -18,7 +18,7 @@ policy policies school schools trust trusts academy academies question questions
 say says said saying mention mentions mentioned refer refers regarding talk talks tell me explain help helps
 helping
 actually basically exactly literally just anyway anyhow though even supposed meant quick quickly bit lot lots
-stuff kind sort sorts loads honestly currently right guys hi hello hey thanks cheers wondering wonder quite
+stuff kind sort sorts loads honestly currently guys hi hello hey thanks cheers wondering wonder quite
 rather pretty probably maybe perhaps definitely totally`
     .split(/\s+/)
     .filter((word) => word.length > 0);
@@ -48,17 +48,75 @@ export function wordTokens(text: string): string[] {
  * "told" / "tell"): staff ask in the past tense and passive far more than policies are written in it.
  */
 const irregularForms: Record<string, string> = {
-  taught: 'teach', told: 'tell', wrote: 'write', written: 'write', made: 'make', bought: 'buy',
-  brought: 'bring', thought: 'think', kept: 'keep', sent: 'send', given: 'give', gave: 'give',
-  took: 'take', taken: 'take', saw: 'see', seen: 'see', broke: 'break', broken: 'break', chose: 'choose',
-  chosen: 'choose', spoke: 'speak', spoken: 'speak', found: 'find', left: 'leave', caught: 'catch',
-  held: 'hold', led: 'lead', lost: 'lose', met: 'meet', paid: 'pay', sold: 'sell', shown: 'show',
-  understood: 'understand', drew: 'draw', drawn: 'draw', began: 'begin', begun: 'begin', became: 'become',
-  came: 'come', knew: 'know', known: 'know', felt: 'feel', meant: 'mean', dealt: 'deal', sought: 'seek',
-  fed: 'feed', hid: 'hide', hidden: 'hide', stole: 'steal', stolen: 'steal', shared: 'share', ran: 'run',
-  put: 'put', sat: 'sit', stood: 'stand', wore: 'wear', worn: 'wear', forgot: 'forget', forgotten: 'forget',
-  got: 'get', gotten: 'get', went: 'go', gone: 'go', did: 'do', done: 'do', said: 'say', leaked: 'leak',
-  children: 'child', people: 'person', men: 'man', women: 'woman',
+  taught: 'teach',
+  told: 'tell',
+  wrote: 'write',
+  written: 'write',
+  made: 'make',
+  bought: 'buy',
+  brought: 'bring',
+  thought: 'think',
+  kept: 'keep',
+  sent: 'send',
+  given: 'give',
+  gave: 'give',
+  took: 'take',
+  taken: 'take',
+  saw: 'see',
+  seen: 'see',
+  broke: 'break',
+  broken: 'break',
+  chose: 'choose',
+  chosen: 'choose',
+  spoke: 'speak',
+  spoken: 'speak',
+  left: 'leave',
+  caught: 'catch',
+  held: 'hold',
+  led: 'lead',
+  lost: 'lose',
+  met: 'meet',
+  paid: 'pay',
+  sold: 'sell',
+  shown: 'show',
+  understood: 'understand',
+  drew: 'draw',
+  drawn: 'draw',
+  began: 'begin',
+  begun: 'begin',
+  became: 'become',
+  came: 'come',
+  knew: 'know',
+  known: 'know',
+  felt: 'feel',
+  meant: 'mean',
+  dealt: 'deal',
+  sought: 'seek',
+  fed: 'feed',
+  hid: 'hide',
+  hidden: 'hide',
+  stole: 'steal',
+  stolen: 'steal',
+  shared: 'share',
+  ran: 'run',
+  put: 'put',
+  sat: 'sit',
+  stood: 'stand',
+  wore: 'wear',
+  worn: 'wear',
+  forgot: 'forget',
+  forgotten: 'forget',
+  got: 'get',
+  gotten: 'get',
+  went: 'go',
+  gone: 'go',
+  did: 'do',
+  done: 'do',
+  said: 'say',
+  leaked: 'leak',
+  children: 'child',
+  men: 'man',
+  women: 'woman',
 };
 
 export function stem(token: string): string {
@@ -71,6 +129,22 @@ export interface ThesaurusGroup {
   terms: string[];
   /** A topic only an AI policy answers; naming it makes a question in scope more readily. */
   anchor?: boolean;
+  /**
+   * The group names AI itself (a chatbot, Copilot, a notetaker), not a neighbouring topic such as
+   * personal data: a question naming it is about AI use even when the rest of its words are loose.
+   */
+  explicitAi?: boolean;
+  /**
+   * Question wordings that ask for this concept without naming it ("who" asks for a role holder,
+   * "how often" for a review cycle). Matched in questions only, never in policy text, and never
+   * enough to make a question anchored.
+   */
+  questionCues?: string[];
+  /**
+   * The group's phrases are idioms whose words mean nothing alone ("take into account", "make
+   * sure"): a matched phrase stands for its concept and its words are not searched for themselves.
+   */
+  idiom?: boolean;
 }
 
 export interface ThesaurusData {
@@ -90,22 +164,43 @@ export interface AnalysedText {
   concepts: Map<string, string[]>;
   /** True when the text names an anchor topic (AI itself, notetakers, DPIAs, data breaches …). */
   anchored: boolean;
+  /** True when the text names AI itself (a group marked `explicitAi`). */
+  namesAi: boolean;
+  /** Concepts a question asked for through a question cue only (see `ThesaurusGroup.questionCues`). */
+  cued: Set<string>;
+}
+
+interface Phrase {
+  words: string[];
+  concept: string;
+  /** Written as one token ("read.ai"): never split by a filler. */
+  strict: boolean;
+  /** A question cue: matched in questions only. */
+  cue: boolean;
+  idiom: boolean;
 }
 
 /** Tokenising, stemming and thesaurus expansion, shared by indexing and querying so both agree. */
 export class TextAnalyzer {
-  private readonly phrases = new Map<string, { words: string[]; concept: string }[]>();
+  private readonly phrases = new Map<string, Phrase[]>();
   private readonly stemCache = new Map<string, string>();
   private readonly anchors = new Set<string>();
+  private readonly aiConcepts = new Set<string>();
 
   constructor(thesaurus: ThesaurusData) {
     for (const group of thesaurus.groups) {
-      if (group.anchor) this.anchors.add(`${conceptPrefix}${group.concept}`);
-      for (const term of group.terms) {
+      const concept = `${conceptPrefix}${group.concept}`;
+      if (group.anchor) this.anchors.add(concept);
+      if (group.explicitAi) this.aiConcepts.add(concept);
+      const terms = [
+        ...group.terms.map((term) => ({ term, cue: false })),
+        ...(group.questionCues ?? []).map((term) => ({ term, cue: true })),
+      ];
+      for (const { term, cue } of terms) {
         const words = wordTokens(term).map((token) => this.stemOf(token));
         if (words.length === 0) continue;
         const list = this.phrases.get(words[0]) ?? [];
-        list.push({ words, concept: `${conceptPrefix}${group.concept}` });
+        list.push({ words, concept, strict: !/\s/.test(term.trim()), cue, idiom: group.idiom === true });
         this.phrases.set(words[0], list);
       }
     }
@@ -126,18 +221,33 @@ export class TextAnalyzer {
    * Where a phrase starting at `start` ends (exclusive), or -1. Staff put fillers inside set phrases
    * ("break the AI rules", "the policy gets updated", "who wrote the ATLP policy"), so up to
    * `maxPhraseGap` tokens may sit between its words: stopwords and "AI" anywhere, any word inside a
-   * phrase of three words or more (two-word phrases stay strict: "take minutes" is not "take 5 minutes").
+   * phrase of four words or more (shorter ones stay strict: "take minutes" is not "take 5 minutes").
    */
-  private phraseEndAt(tokens: string[], stems: string[], start: number, words: string[]): number {
+  private phraseEndAt(
+    tokens: string[],
+    stems: string[],
+    start: number,
+    words: string[],
+    loose: boolean,
+    coordinate: boolean,
+  ): number {
     let position = start + 1;
     let skipped = 0;
     for (let offset = 1; offset < words.length; offset += 1) {
+      const gapStart = position;
       while (position < stems.length && stems[position] !== words[offset]) {
         const token = tokens[position];
-        const skippable = isStopword(token) || aiWords.has(token) || words.length >= 3;
-        if (!skippable || skipped >= maxPhraseGap) return -1;
-        skipped += 1;
-        position += 1;
+        const skippable = loose && (isStopword(token) || aiWords.has(token) || words.length >= 4);
+        if (skippable && skipped < maxPhraseGap) {
+          skipped += 1;
+          position += 1;
+          continue;
+        }
+        // Policy text coordinates: "personal, sensitive or confidential data" is personal data too.
+        const coordinated = coordinate ? this.coordinationEnd(tokens, stems, gapStart, words[offset]) : -1;
+        if (coordinated < 0) return -1;
+        position = coordinated;
+        break;
       }
       if (position >= stems.length) return -1;
       position += 1;
@@ -145,17 +255,41 @@ export class TextAnalyzer {
     return position;
   }
 
-  analyse(text: string): AnalysedText {
+  /**
+   * Where `next` follows a short coordinated run starting at `from` ("sensitive or confidential",
+   * "staff and pupil"), or -1: at most three words, one of them "and" / "or".
+   */
+  private coordinationEnd(tokens: string[], stems: string[], from: number, next: string): number {
+    let joined = false;
+    for (let position = from; position < Math.min(stems.length, from + 4); position += 1) {
+      if (stems[position] === next) return joined && position > from + 1 ? position : -1;
+      if (tokens[position] === 'and' || tokens[position] === 'or') joined = true;
+    }
+    return -1;
+  }
+
+  /**
+   * With `loose`, fillers may sit inside a phrase: for questions, whose wording is free, not for the
+   * policy text, whose phrases stand as written (a loose match there only invents concepts).
+   */
+  analyse(text: string, loose = false): AnalysedText {
     const tokens = wordTokens(text);
     const stems = tokens.map((token) => this.stemOf(token));
     const terms: string[] = [];
+    /** Positions in `terms` of word terms an idiom stands for, and the token each came from. */
+    const wordPositions = new Map<number, number>();
+    const idiomTokens = new Set<number>();
     const concepts = new Map<string, string[]>();
+    const cued = new Set<string>();
     // Words inside a matched phrase do not start another concept ("writing reports" is a school
     // report, not also a report of a concern), except an anchor: "a new AI app" is still about AI.
     let phraseEnd = 0;
     for (let index = 0; index < tokens.length; index += 1) {
       const token = tokens[index];
-      if (!isStopword(token) && !(token.length === 1 && !/[0-9]/.test(token))) terms.push(stems[index]);
+      if (!isStopword(token) && !(token.length === 1 && !/[0-9]/.test(token))) {
+        wordPositions.set(terms.length, index);
+        terms.push(stems[index]);
+      }
       const all = this.phrases.get(stems[index]);
       const candidates =
         index >= phraseEnd ? all : all?.filter((candidate) => this.anchors.has(candidate.concept));
@@ -164,21 +298,39 @@ export class TextAnalyzer {
       // "pupil names" is both personal data and a pupil.
       const matchedHere = new Set<string>();
       for (const candidate of candidates) {
-        if (matchedHere.has(candidate.concept)) continue;
-        const end = this.phraseEndAt(tokens, stems, index, candidate.words);
+        if (matchedHere.has(candidate.concept) || (candidate.cue && !loose)) continue;
+        const end = candidate.strict
+          ? this.phraseEndAt(tokens, stems, index, candidate.words, false, false)
+          : this.phraseEndAt(tokens, stems, index, candidate.words, loose, true);
         if (end < 0) continue;
         const { words } = candidate;
         matchedHere.add(candidate.concept);
+        if (candidate.cue) {
+          // A cue adds the concept once and does not claim its words from other phrases.
+          if (!cued.has(candidate.concept) && !concepts.has(candidate.concept)) terms.push(candidate.concept);
+          cued.add(candidate.concept);
+          continue;
+        }
         const triggers = concepts.get(candidate.concept) ?? [];
         triggers.push(...words);
         concepts.set(candidate.concept, triggers);
         terms.push(candidate.concept);
+        if (candidate.idiom)
+          for (let position = index; position < end; position += 1) idiomTokens.add(position);
         phraseEnd = Math.max(phraseEnd, end);
       }
     }
     let anchored = false;
-    for (const concept of concepts.keys()) if (this.anchors.has(concept)) anchored = true;
-    return { terms, concepts, anchored };
+    let namesAi = false;
+    for (const concept of concepts.keys()) {
+      if (this.anchors.has(concept)) anchored = true;
+      if (this.aiConcepts.has(concept)) namesAi = true;
+    }
+    const kept =
+      idiomTokens.size === 0
+        ? terms
+        : terms.filter((_, position) => !idiomTokens.has(wordPositions.get(position) ?? -1));
+    return { terms: kept, concepts, anchored, namesAi, cued };
   }
 }
 
@@ -203,6 +355,13 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
       concept: group.concept,
       terms: group.terms.filter((term): term is string => typeof term === 'string'),
       anchor: (group as { anchor?: unknown }).anchor === true,
+      explicitAi: (group as { explicitAi?: unknown }).explicitAi === true,
+      idiom: (group as { idiom?: unknown }).idiom === true,
+      questionCues: Array.isArray((group as { questionCues?: unknown }).questionCues)
+        ? ((group as { questionCues: unknown[] }).questionCues.filter(
+            (term): term is string => typeof term === 'string',
+          ) as string[])
+        : undefined,
     });
   }
   return { groups };
