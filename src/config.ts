@@ -26,6 +26,13 @@ export interface BotIdentityConfig {
    */
   openIdMetadataUrl?: string;
   tokenIssuer?: string;
+  /** The Bot Framework user token service (BOT_OAUTH_URL); overridden only by tests. */
+  oauthUrl?: string;
+  /**
+   * The Azure Bot OAuth connection (Graph delegated, Calendars.Read) through which an organiser signs
+   * in so the notetaker checklist can offer their upcoming meetings; without it they paste the link.
+   */
+  oauthConnectionName?: string;
 }
 
 export interface AzureOpenAIConfig {
@@ -345,6 +352,8 @@ function readBotIdentity(read: (name: string) => string | undefined, appId: stri
     allowedTenantId: read('ALLOWED_TENANT_ID') ?? tenantId,
     openIdMetadataUrl: read('BOT_OPENID_METADATA_URL'),
     tokenIssuer: read('BOT_TOKEN_ISSUER'),
+    oauthUrl: read('BOT_OAUTH_URL') && readUrl('BOT_OAUTH_URL', read('BOT_OAUTH_URL') as string),
+    oauthConnectionName: read('OAUTH_CONNECTION_NAME'),
   };
 }
 
@@ -375,6 +384,8 @@ export const knownEnvironmentVariables = [
   'ALLOWED_TENANT_ID',
   'BOT_OPENID_METADATA_URL',
   'BOT_TOKEN_ISSUER',
+  'BOT_OAUTH_URL',
+  'OAUTH_CONNECTION_NAME',
   'GRAPH_BASE_URL',
   'BREACH_LOG_SITE_ID',
   'BREACH_LOG_LIST_ID',

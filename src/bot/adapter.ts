@@ -71,13 +71,13 @@ export class PolicyBotAdapter extends TeamsAdapter {
  * OpenID metadata URL carries the public-cloud values for every other endpoint.
  */
 function endpointOverrides(botConfig: NonNullable<Config['bot']>): Record<string, string | boolean> {
-  if (!botConfig.openIdMetadataUrl && !botConfig.tokenIssuer) return {};
+  if (!botConfig.openIdMetadataUrl && !botConfig.tokenIssuer && !botConfig.oauthUrl) return {};
   return {
     ValidateAuthority: true,
     ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
     ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
     ToBotFromChannelTokenIssuer: botConfig.tokenIssuer ?? AuthenticationConstants.ToBotFromChannelTokenIssuer,
-    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    OAuthUrl: botConfig.oauthUrl ?? AuthenticationConstants.OAuthUrl,
     ToBotFromChannelOpenIdMetadataUrl:
       botConfig.openIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
     ToBotFromEmulatorOpenIdMetadataUrl: AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,

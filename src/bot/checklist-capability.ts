@@ -4,7 +4,15 @@
  * activities into plain inputs and outcomes into cards and proactive messages.
  */
 import * as fs from 'node:fs';
-import { CardFactory, MessageFactory, TeamsInfo, type TurnContext } from 'botbuilder';
+import {
+  ActivityTypes,
+  CardFactory,
+  MessageFactory,
+  TeamsInfo,
+  tokenExchangeOperationName,
+  verifyStateOperationName,
+  type TurnContext,
+} from 'botbuilder';
 import { parseTrustRules, type TrustRules } from '../checklists/trust-rules';
 import { ConfiguredDpoDirectory, type DpoDirectory } from '../checklists/people';
 import {
@@ -21,6 +29,8 @@ import type { OutboxRequest, OutboxTarget } from '../incidents/outbox';
 import type { ConversationAddress, OutgoingMessage } from '../shared/messaging';
 import type { CapabilityContext, CapabilityParts } from './capability';
 import { respondWithCard } from './invoke-responses';
+import { GraphCalendarSource } from './meeting-calendar-source';
+import { UserSignIn } from './user-sign-in';
 import { addressOf } from './messenger';
 import {
   completedCard,
@@ -43,6 +53,15 @@ export const checklistCommands = {
 
 /** Follow-ups the outbox runs after delivering (or giving up on) a checklist message. */
 export const checklistFollowUps = { dpoCard: 'dpia.dpo-card' } as const;
+
+/** Who is signing in to pick a meeting for which checklist, so the pick goes on once sign-in completes. */
+const calendarSignInCollection = 'notetaker-calendar-sign-in';
+interface PendingCalendarSignIn {
+  checklistId: string;
+  atUtc: string;
+}
+/** A sign-in finished later than this does not reopen the picker by itself. */
+const pendingSignInMs = 30 * 60_000;
 
 /** Above this an export is not shown in a chat message (Teams limits a message to about 28 KB). */
 const inlineExportLimit = 20_000;
@@ -80,6 +99,12 @@ function loadRules(path: string): TrustRules {
 export function createChecklistCapability(context: CapabilityContext): CapabilityParts {
   const { config, clock, ids, records, messenger, directory, logger } = context;
   const rules = loadRules(config.trustRulesPath);
+  // The meeting picker needs both the organiser's sign-in (OAuth connection) and Graph (tenant mode).
+  const connectionName = config.bot?.oauthConnectionName;
+  const signIn = connectionName && context.graph ? new UserSignIn(connectionName, logger) : undefined;
+  const calendar = signIn && context.graph ? new GraphCalendarSource(context.graph.calendar) : undefined;
+  const drawStep = (state: NotetakerState, options: Parameters<typeof notetakerStepCard>[2] = {}) =>
+    notetakerStepCard(state, rules, { offerCalendar: signIn !== undefined, ...options });
   const register = new ToolRegister(records, clock);
   // In tenant mode the DPO channel's members (Graph) may act as the DPO; offline, DPO_MEMBERS.
   const graphMembers = context.graph?.members;
@@ -94,6 +119,7 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
     ids,
     dpoDirectory,
     logger,
+    calendar,
     noticePoster: new MessengerNoticePoster(messenger, (notice) =>
       cardMessage(meetingNoticeCard(notice), 'AI notetaker notice'),
     ),
@@ -131,7 +157,7 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
     await enqueue({
       id: `notetaker-organiser:${state.id}:v${state.version}`,
       target,
-      message: { text, card: notetakerStepCard(state, rules), summary: text },
+      message: { text, card: drawStep(state), summary: text },
     });
   };
 
@@ -244,11 +270,104 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
       id: `notetaker-card:${state.id}:v${state.version}`,
       target: { kind: 'address', address: personal },
       message: {
-        card: notetakerStepCard(state, rules, { warnings }),
+        card: drawStep(state, { warnings }),
         summary: `Notetaker consent for ${meeting.info.title}`,
       },
     });
     await turn.sendActivity('I have sent you the notetaker consent checklist in your chat with me.');
+  };
+
+  // ---- Picking the meeting from the organiser's calendar (tenant mode with OAUTH_CONNECTION_NAME) ----
+
+  const rememberSignIn = (turn: TurnContext, checklistId: string) =>
+    records.put<PendingCalendarSignIn>(calendarSignInCollection, turn.activity.from.id, {
+      checklistId,
+      atUtc: clock.now().toISOString(),
+    });
+
+  /** The checklist a sign-in was started for, if it was started recently; forgotten once read. */
+  const takePendingSignIn = async (turn: TurnContext): Promise<string | undefined> => {
+    const stored = await records.get<PendingCalendarSignIn>(calendarSignInCollection, turn.activity.from.id);
+    if (!stored) return undefined;
+    await records.delete(calendarSignInCollection, stored.key).catch(() => undefined);
+    const age = clock.now().getTime() - Date.parse(stored.value.atUtc);
+    return age >= 0 && age <= pendingSignInMs ? stored.value.checklistId : undefined;
+  };
+
+  /** The paste-the-link card again, with why the calendar did not help. */
+  const offerTypedForm = async (turn: TurnContext, state: NotetakerState, problem: string) => {
+    await sendCard(turn, drawStep(state, { problem }));
+  };
+
+  const askToSignIn = async (turn: TurnContext, state: NotetakerState, text: string) => {
+    if (!signIn) return;
+    await rememberSignIn(turn, state.id);
+    const sent = await signIn.sendSignInCard(turn, text);
+    if (!sent)
+      await offerTypedForm(
+        turn,
+        state,
+        'I could not start the Microsoft 365 sign-in just now: paste the join link or type the details instead.',
+      );
+  };
+
+  /** Signed in or not, the organiser ends up with either the picker, a sign-in card or the typed form. */
+  const offerCalendar = async (turn: TurnContext, state: NotetakerState, token?: string) => {
+    if (!signIn) return;
+    let userToken = token;
+    if (!userToken) {
+      const outcome = await signIn.token(turn);
+      if (outcome.kind === 'unavailable') {
+        await offerTypedForm(
+          turn,
+          state,
+          'I could not reach the Microsoft 365 sign-in just now: paste the join link or type the details instead.',
+        );
+        return;
+      }
+      if (outcome.kind === 'not-signed-in') {
+        await askToSignIn(turn, state, 'Sign in to Microsoft 365 so I can list your upcoming meetings.');
+        return;
+      }
+      userToken = outcome.token;
+    }
+    const meetings = await notetaker.upcomingMeetings(userToken);
+    switch (meetings.kind) {
+      case 'sign-in-needed':
+        // The token service would hand back the same refused token: forget it so sign-in gets a new one.
+        await signIn.signOut(turn);
+        await askToSignIn(turn, state, meetings.message);
+        return;
+      case 'calendar-unavailable':
+        await offerTypedForm(turn, state, meetings.message);
+        return;
+      default:
+        if (meetings.meetings.length === 0) {
+          await offerTypedForm(
+            turn,
+            state,
+            'You have no online meetings in the next 14 days: paste the join link or type the details instead.',
+          );
+          return;
+        }
+        await sendCard(turn, drawStep(state, { calendar: meetings.meetings }));
+    }
+  };
+
+  /** After the organiser signs in (pop-up or single sign-on), the picker they asked for follows. */
+  const continueAfterSignIn = async (turn: TurnContext, token: string) => {
+    const checklistId = await takePendingSignIn(turn);
+    const state = checklistId ? await notetaker.get(checklistId) : undefined;
+    if (
+      !state ||
+      state.status !== 'in-progress' ||
+      state.stepId !== 'meeting' ||
+      state.ownerId !== actorOf(turn).id
+    ) {
+      await turn.sendActivity('You are signed in.');
+      return;
+    }
+    await offerCalendar(turn, state, token);
   };
 
   return {
@@ -280,8 +399,44 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
             return;
           }
           const state = await notetaker.start(actorOf(turn), addressOf(turn));
-          await sendCard(turn, notetakerStepCard(state, rules));
+          await sendCard(turn, drawStep(state));
         });
+
+        app.adaptiveCards.actionSubmit(notetakerVerbs.meeting, async (turn, _state, data) => {
+          const found = await notetaker.meetingStep(actorOf(turn), data);
+          if (found.kind === 'refused') {
+            await turn.sendActivity(found.message);
+            if (found.current?.status === 'in-progress' && found.current.ownerId === actorOf(turn).id)
+              await sendCard(turn, drawStep(found.current));
+            return;
+          }
+          if ((data as { show?: unknown }).show === 'calendar' && signIn) {
+            await offerCalendar(turn, found.state);
+            return;
+          }
+          await sendCard(turn, drawStep(found.state));
+        });
+
+        if (signIn) {
+          const isInvoke = (name: string) => async (turn: TurnContext) =>
+            turn.activity.type === ActivityTypes.Invoke && turn.activity.name === name;
+          app.addRoute(
+            isInvoke(verifyStateOperationName),
+            async (turn) => {
+              const outcome = await signIn.verifyState(turn);
+              if (outcome.kind === 'token') await continueAfterSignIn(turn, outcome.token);
+            },
+            true,
+          );
+          app.addRoute(
+            isInvoke(tokenExchangeOperationName),
+            async (turn) => {
+              const outcome = await signIn.exchange(turn);
+              if (outcome.kind === 'token') await continueAfterSignIn(turn, outcome.token);
+            },
+            true,
+          );
+        }
 
         app.message(checklistCommands.consentRecords, async (turn) => {
           await sendCard(turn, consentRecordsCard(await notetaker.recordsOf(actorOf(turn))));
@@ -309,12 +464,35 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
         });
 
         app.adaptiveCards.actionSubmit(notetakerVerbs.step, async (turn, _state, data) => {
-          const outcome = await notetaker.submit(actorOf(turn), data);
+          let userToken: string | undefined;
+          if (signIn && (data as { action?: unknown }).action === 'calendar') {
+            const token = await signIn.token(turn);
+            if (token.kind === 'token') userToken = token.token;
+            else {
+              const found = await notetaker.meetingStep(actorOf(turn), data);
+              if (found.kind === 'ok' && token.kind === 'not-signed-in') {
+                await askToSignIn(
+                  turn,
+                  found.state,
+                  'Sign in to Microsoft 365 again so I can read that meeting.',
+                );
+                return;
+              }
+            }
+          }
+          const outcome = await notetaker.submit(actorOf(turn), data, userToken);
           switch (outcome.kind) {
+            case 'sign-in-needed': {
+              const found = await notetaker.meetingStep(actorOf(turn), data);
+              await signIn?.signOut(turn);
+              if (found.kind === 'ok') await askToSignIn(turn, found.state, outcome.message);
+              else await turn.sendActivity(outcome.message);
+              return;
+            }
             case 'advanced':
               if (outcome.noticeText)
                 await turn.sendActivity(`Paste this into the meeting invite:\n\n${outcome.noticeText}`);
-              await sendCard(turn, notetakerStepCard(outcome.state, rules, { warnings: outcome.warnings }));
+              await sendCard(turn, drawStep(outcome.state, { warnings: outcome.warnings }));
               return;
             case 'stopped':
               await sendCard(turn, stoppedCard(outcome.stop));
@@ -326,7 +504,7 @@ export function createChecklistCapability(context: CapabilityContext): Capabilit
             case 'stale':
               await turn.sendActivity(outcome.message);
               if (outcome.current.status === 'in-progress' && outcome.current.ownerId === actorOf(turn).id) {
-                await sendCard(turn, notetakerStepCard(outcome.current, rules));
+                await sendCard(turn, drawStep(outcome.current));
               }
               return;
             default:

@@ -18,6 +18,7 @@ import { consentRecordColumns, consentRecordRow, noticeText, toCsv } from './con
 import {
   checkSubmit,
   readStepSubmit,
+  staleMessage,
   startChecklist,
   submitStep,
   type Actor,
@@ -30,6 +31,7 @@ import {
   newNotetakerData,
   notetakerChecklist,
   recordObjection,
+  CalendarSignInNeeded,
   type CalendarMeeting,
   type CalendarSource,
   type ConsentNotice,
@@ -92,10 +94,18 @@ export interface NotetakerServiceOptions {
 
 export type NotetakerSubmitOutcome =
   /** `noticeText` is set when the organiser has to paste the notice into the invite themselves. */
-  (SubmitOutcome<NotetakerData> & { noticeText?: string }) | { kind: 'not-found'; message: string };
+  | (SubmitOutcome<NotetakerData> & { noticeText?: string })
+  | { kind: 'not-found'; message: string }
+  /** The calendar refused the organiser's token; nothing changed. */
+  | { kind: 'sign-in-needed'; message: string };
 
 export type CalendarOutcome =
-  { kind: 'meetings'; meetings: CalendarMeeting[] } | { kind: 'calendar-unavailable'; message: string };
+  | { kind: 'meetings'; meetings: CalendarMeeting[] }
+  | { kind: 'calendar-unavailable'; message: string }
+  | { kind: 'sign-in-needed'; message: string };
+
+const signInAgainMessage =
+  'Microsoft 365 did not accept your sign-in for your calendar (it may have expired). Please sign in again, or paste the join link instead.';
 
 export type ExportOutcome =
   | { kind: 'export'; fileName: string; contentType: string; content: string; count: number }
@@ -156,11 +166,14 @@ export class NotetakerService {
     const from = this.options.clock.now();
     const to = new Date(from.getTime() + calendarWindowDays * 86_400_000);
     try {
-      return {
-        kind: 'meetings',
-        meetings: await this.options.calendar.upcomingMeetings(userToken, from, to),
-      };
+      const meetings = await this.options.calendar.upcomingMeetings(userToken, from, to);
+      // Only online meetings: the notice goes into the meeting chat the join link names.
+      return { kind: 'meetings', meetings: meetings.filter((meeting) => meeting.joinUrl) };
     } catch (error) {
+      if (error instanceof CalendarSignInNeeded) {
+        this.options.logger?.log('info', 'notetaker.calendar-sign-in-needed', {});
+        return { kind: 'sign-in-needed', message: signInAgainMessage };
+      }
       this.options.logger?.log('warn', 'notetaker.calendar-failed', {
         error: error instanceof Error ? error.message.slice(0, 200) : 'unknown',
       });
@@ -169,6 +182,40 @@ export class NotetakerService {
         message: 'I could not read your calendar just now: paste the join link or type the details instead.',
       };
     }
+  }
+
+  /**
+   * The checklist still waiting at its meeting step, for a button that only redraws that step (the
+   * calendar picker, or back to the typed form). Checked like a submit; nothing is changed.
+   */
+  async meetingStep(
+    actor: Actor,
+    raw: unknown,
+  ): Promise<
+    { kind: 'ok'; state: NotetakerState } | { kind: 'refused'; message: string; current?: NotetakerState }
+  > {
+    const envelope = readStepSubmit(raw);
+    if (envelope.kind === 'invalid') return { kind: 'refused', message: envelope.message };
+    const { submit } = envelope;
+    const state = await this.get(submit.checklistId);
+    if (!state)
+      return {
+        kind: 'refused',
+        message: 'I cannot find that checklist. Start a new one with "notetaker consent".',
+      };
+    if (actor.id !== state.ownerId)
+      return {
+        kind: 'refused',
+        message: 'Only the meeting organiser can name the meeting. Nothing was changed.',
+      };
+    if (
+      state.status !== 'in-progress' ||
+      submit.stepId !== 'meeting' ||
+      state.stepId !== 'meeting' ||
+      submit.version !== state.version
+    )
+      return { kind: 'refused', message: staleMessage, current: state };
+    return { kind: 'ok', state };
   }
 
   /** One card submit from the organiser. `userToken` is needed only when a calendar meeting is picked. */
@@ -195,6 +242,7 @@ export class NotetakerService {
       let noticeTextForOrganiser: string | undefined;
       if (state.stepId === 'meeting' && submit.action === 'calendar') {
         const meetings = await this.upcomingMeetings(userToken);
+        if (meetings.kind === 'sign-in-needed') return meetings;
         if (meetings.kind === 'calendar-unavailable')
           return { kind: 'invalid', message: meetings.message, problems: [] };
         context.calendarMeeting = meetings.meetings.find((meeting) => meeting.id === checked.values.eventId);

@@ -105,9 +105,20 @@ export interface CalendarMeeting {
   attendees: { email: string; name?: string }[];
 }
 
-/** Upcoming meetings of the signed-in organiser; the Graph implementation lives in src/graph/. */
+/**
+ * Upcoming meetings of the signed-in organiser; the Graph implementation lives in src/graph/. Throws
+ * `CalendarSignInNeeded` when the calendar refuses the token, so the organiser is asked to sign in again.
+ */
 export interface CalendarSource {
   upcomingMeetings(userToken: string, from: Date, to: Date): Promise<CalendarMeeting[]>;
+}
+
+/** The organiser's token was refused (expired, revoked, wrong audience): only signing in again helps. */
+export class CalendarSignInNeeded extends Error {
+  constructor(message = 'The calendar refused the sign-in token') {
+    super(message);
+    this.name = 'CalendarSignInNeeded';
+  }
 }
 
 export type NoticeDelivery = { kind: 'posted'; activityId: string } | { kind: 'not-posted'; reason: string };
@@ -347,7 +358,15 @@ function applyMeeting(
         message: 'I could not find that meeting in your calendar. Pick it again or type the details.',
       };
     }
-    const participants = [...new Set(picked.attendees.map((attendee) => attendee.email.toLowerCase()))];
+    // The event's organiser is in the meeting too, though Graph does not list them among the attendees.
+    const participants = [
+      ...new Set(
+        [
+          ...(picked.organiserEmail ? [picked.organiserEmail] : []),
+          ...picked.attendees.map((attendee) => attendee.email),
+        ].map((email) => email.toLowerCase()),
+      ),
+    ].slice(0, maximumParticipants);
     meeting = {
       title: picked.subject.slice(0, textLimits.short) || 'Untitled meeting',
       startUtc: new Date(picked.startUtc).toISOString(),

@@ -68,11 +68,29 @@ export interface Member {
   userRole?: 'user' | 'guest' | 'anonymous';
 }
 
+/** A person signed in through an OAuth connection, as the Bot Framework token service keeps them. */
+export interface UserTokenGrant {
+  userId: string;
+  connectionName: string;
+  token: string;
+}
+
 export class LocalBotConnector {
   readonly activities: RecordedActivity[] = [];
   readonly requests: RecordedRequest[] = [];
   readonly members = new Map<string, Member[]>();
   readonly meetings = new Map<string, MeetingDetails>();
+  /**
+   * The Bot Framework user token service (`/api/usertoken/…`, `/api/botsignin/…`; point the bot's
+   * BOT_OAUTH_URL at `serviceUrl`). `userTokens`: `${userId}|${connectionName}` → the signed-in
+   * person's token. `magicCodes`: what a finished sign-in pop-up sends back (signin/verifyState) →
+   * the grant it completes. `exchangeableTokens`: a Teams single sign-on token → the grant it exchanges for.
+   */
+  readonly userTokens = new Map<string, string>();
+  readonly magicCodes = new Map<string, UserTokenGrant>();
+  readonly exchangeableTokens = new Map<string, UserTokenGrant>();
+  /** Every sign-in resource handed out, with the token exchange state the bot sent. */
+  readonly signInResources: { state: Record<string, unknown>; signInLink: string }[] = [];
   private faults: (Fault & { remaining: number })[] = [];
   private stalled: (() => void)[] = [];
   private server?: http.Server;
@@ -235,6 +253,11 @@ export class LocalBotConnector {
       }
     }
 
+    // Bot Framework user token service: /api/usertoken/* and /api/botsignin/*
+    if (segments[0] === 'api' && (segments[1] === 'usertoken' || segments[1] === 'botsignin')) {
+      return this.handleTokenService(method, segments.slice(1).join('/'), url.searchParams, body, send);
+    }
+
     // Teams meeting extensions: /v1/meetings/{meetingId} and /v1/meetings/{meetingId}/participants/{id}
     if (segments[0] === 'v1' && segments[1] === 'meetings' && method === 'GET') {
       const meeting = this.meetings.get(segments[2]);
@@ -266,6 +289,69 @@ export class LocalBotConnector {
     }
 
     send(404, { error: { code: 'NotFound', message: `No route for ${method} ${url.pathname}` } });
+  }
+
+  private handleTokenService(
+    method: string,
+    route: string,
+    query: URLSearchParams,
+    body: string,
+    send: (status: number, payload?: unknown) => void,
+  ): void {
+    const userId = query.get('userId') ?? '';
+    const connectionName = query.get('connectionName') ?? '';
+    const channelId = query.get('channelId') ?? 'msteams';
+    const key = `${userId}|${connectionName}`;
+    const tokenResponse = (token: string) => ({
+      channelId,
+      connectionName,
+      token,
+      expiration: new Date(Date.now() + 60 * 60_000).toISOString(),
+    });
+    if (route.toLowerCase() === 'usertoken/gettoken' && method === 'GET') {
+      const code = query.get('code');
+      const grant = code ? this.magicCodes.get(code) : undefined;
+      if (grant && grant.userId === userId && grant.connectionName === connectionName) {
+        this.magicCodes.delete(code as string);
+        this.userTokens.set(key, grant.token);
+      }
+      const token = this.userTokens.get(key);
+      // As the real service: 404 when the person has not signed in on this connection.
+      return token ? send(200, tokenResponse(token)) : send(404);
+    }
+    if (route.toLowerCase() === 'usertoken/signout' && method === 'DELETE') {
+      this.userTokens.delete(key);
+      return send(200, {});
+    }
+    if (route.toLowerCase() === 'usertoken/exchange' && method === 'POST') {
+      const offered = (JSON.parse(body || '{}') as { token?: string }).token;
+      const grant = offered ? this.exchangeableTokens.get(offered) : undefined;
+      if (!grant || grant.userId !== userId || grant.connectionName !== connectionName) {
+        return send(400, { error: { code: 'BadRequest', message: 'The token could not be exchanged.' } });
+      }
+      this.userTokens.set(key, grant.token);
+      return send(200, tokenResponse(grant.token));
+    }
+    if (route.toLowerCase() === 'botsignin/getsigninresource' && method === 'GET') {
+      const rawState = query.get('state') ?? '';
+      let state: Record<string, unknown>;
+      try {
+        state = JSON.parse(Buffer.from(rawState, 'base64').toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return send(400, { error: { code: 'BadRequest', message: 'state is not a token exchange state' } });
+      }
+      const signInLink = `${this.serviceUrl}signin?state=${encodeURIComponent(rawState)}`;
+      this.signInResources.push({ state, signInLink });
+      return send(200, {
+        signInLink,
+        tokenExchangeResource: {
+          id: `exchange-${this.nextId++}`,
+          uri: 'api://local-bot/access_as_user',
+          providerId: 'local-provider',
+        },
+      });
+    }
+    send(404, { error: { code: 'NotFound', message: `No token service route for ${method} ${route}` } });
   }
 }
 

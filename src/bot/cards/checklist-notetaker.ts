@@ -25,7 +25,12 @@ import {
 } from './common';
 import { citationBlock, inputsFor, submitButton, type StepEnvelope } from './checklist-inputs';
 
-export const notetakerVerbs = { step: 'notetaker.step', object: 'notetaker.object' } as const;
+export const notetakerVerbs = {
+  step: 'notetaker.step',
+  object: 'notetaker.object',
+  /** "Pick from my meetings" (`show: 'calendar'`) or back to typing the details (`show: 'form'`). */
+  meeting: 'notetaker.meeting',
+} as const;
 
 function envelopeOf(state: NotetakerState): StepEnvelope {
   return { verb: notetakerVerbs.step, checklistId: state.id, stepId: state.stepId, version: state.version };
@@ -38,7 +43,14 @@ function warningsBlock(warnings: string[]): CardElement[] {
 export function notetakerStepCard(
   state: NotetakerState,
   rules: TrustRules,
-  options: { warnings?: string[]; calendar?: CalendarMeeting[]; problem?: string } = {},
+  options: {
+    warnings?: string[];
+    /** The organiser's upcoming online meetings: the meeting step becomes a picker. */
+    calendar?: CalendarMeeting[];
+    /** Show "Pick from my meetings" (tenant mode with the OAuth connection and Graph). */
+    offerCalendar?: boolean;
+    problem?: string;
+  } = {},
 ): AdaptiveCard {
   const envelope = envelopeOf(state);
   const step = notetakerChecklist.steps[state.stepId];
@@ -50,32 +62,19 @@ export function notetakerStepCard(
   const meeting = state.data.meeting;
   switch (state.stepId) {
     case 'meeting': {
-      const calendar = options.calendar ?? [];
-      const picker: CardElement[] =
-        calendar.length > 0
-          ? [
-              {
-                type: 'Input.ChoiceSet',
-                id: 'eventId',
-                label: 'Pick from your calendar',
-                style: 'compact',
-                choices: calendar.map((event) => ({
-                  title: `${event.subject} – ${formatUkTime(new Date(event.startUtc))}`,
-                  value: event.id,
-                })),
-              },
-            ]
-          : [];
+      const calendar = options.calendar;
+      if (calendar && calendar.length > 0) return calendarPickerCard(top, calendar, envelope);
       return adaptiveCard(
         [
           ...top,
           paragraph('Which meeting will the AI notetaker be used in? Times are UK time.'),
-          ...picker,
           ...inputsFor(step.fields(state.data, 'next')),
         ],
         [
-          ...(calendar.length > 0 ? [submitButton('Use the meeting I picked', envelope, 'calendar')] : []),
           submitButton('Next', envelope, 'next'),
+          ...(options.offerCalendar
+            ? [meetingViewButton('Pick from my meetings', envelope, 'calendar')]
+            : []),
         ],
       );
     }
@@ -117,6 +116,49 @@ export function notetakerStepCard(
     default:
       return objectionsCard(state, top, envelope);
   }
+}
+
+/** Buttons that redraw the meeting step; they carry the step envelope so a stale card changes nothing. */
+function meetingViewButton(title: string, envelope: StepEnvelope, show: 'calendar' | 'form'): CardElement {
+  return {
+    type: 'Action.Submit',
+    title,
+    data: { ...envelope, verb: notetakerVerbs.meeting, show },
+    associatedInputs: 'none',
+  };
+}
+
+/**
+ * The meeting step as a choice of the organiser's own meetings. A card of its own because the typed
+ * form's required inputs would stop Teams sending a pick made with them left empty.
+ */
+function calendarPickerCard(
+  top: CardElement[],
+  calendar: CalendarMeeting[],
+  envelope: StepEnvelope,
+): AdaptiveCard {
+  return adaptiveCard(
+    [
+      ...top,
+      paragraph('Your online meetings in the next 14 days (UK time):'),
+      {
+        type: 'Input.ChoiceSet',
+        id: 'eventId',
+        label: 'Meeting',
+        isRequired: true,
+        errorMessage: 'Meeting: pick one.',
+        style: calendar.length > 5 ? 'compact' : 'expanded',
+        choices: calendar.map((event) => ({
+          title: `${event.subject} – ${formatUkTime(new Date(event.startUtc))}`,
+          value: event.id,
+        })),
+      },
+    ],
+    [
+      submitButton('Use the meeting I picked', envelope, 'calendar'),
+      meetingViewButton('Paste the link instead', envelope, 'form'),
+    ],
+  );
 }
 
 function objectionLine(objection: Objection): [string, string] {
