@@ -173,7 +173,9 @@ async function main(): Promise<void> {
     const pacedRounds: RoundResult[] = [];
     for (let round = 0; round < rounds; round += 1) {
       saturationRounds.push(await measure(saturation));
+      freshConnections();
       pacedRounds.push(await measure(paced));
+      freshConnections();
     }
     const loadAfter = os.loadavg()[0];
 
@@ -242,7 +244,17 @@ async function main(): Promise<void> {
 
 // The driver shares the machine with the bot, so it should cost as little as it can: node:http with
 // kept-alive connections costs about half the CPU per request of fetch (undici).
-const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+let agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+
+/**
+ * Between measurements some kept-alive sockets sit idle past the server's keep-alive timeout; the
+ * server closes them and a request that races that close fails with ECONNRESET. Start each
+ * measurement on new connections instead.
+ */
+function freshConnections(): void {
+  agent.destroy();
+  agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+}
 
 function postJson(url: string, body: unknown): Promise<number> {
   const payload = JSON.stringify(body);
