@@ -11,7 +11,9 @@ export const commands = {
   notetaker: 'notetaker consent',
   dpia: 'start a dpia',
   incident: 'report an incident',
+  incidentStatus: 'incident status',
   consentRecords: 'my consent records',
+  exportIncidents: 'export incidents',
   help: 'help',
 } as const;
 
@@ -51,8 +53,9 @@ export function helpText(): string {
     `- "${commands.notetaker}": the checklist before an AI notetaker is used in a meeting.`,
     `- "${commands.dpia}": a Data Protection Impact Assessment for a new AI tool, sent to the DPO; "resume my dpia" picks up a draft.`,
     '- "Can I use <tool> for <purpose>?": what the trust\'s AI tool register says, with the policy sections.',
-    `- "${commands.incident}": report AI misuse, a data breach or unsafe AI output to the DPO.`,
+    `- "${commands.incident}": report AI misuse, a data breach or unsafe AI output to the DPO; "${commands.incidentStatus} INC-…" shows how a report is going.`,
     `- "${commands.consentRecords}": the notetaker consent records you have made (the DPO can "export consent records as csv" or json).`,
+    `- For the DPO team: "${commands.exportIncidents}" (csv or json) in the DPO channel, and "use this channel for incident reports".`,
     'Safeguarding concerns go to the Designated Safeguarding Lead: I will tell you how to reach them.',
   ].join('\n');
 }
