@@ -1,6 +1,5 @@
-import { AppCredentials, AuthenticationConstants } from 'botframework-connector';
 import { LocalBotConnector } from '../support/bot-connector';
-import { LocalBotFrameworkTokens } from '../support/bot-framework-tokens';
+import { LocalBotFrameworkTokens, primeOutgoingBotToken } from '../support/bot-framework-tokens';
 import { removeTemporaryFolders, startBot, type RunningBot } from '../support/bot-harness';
 import { LocalGraphServer } from '../support/graph-server';
 import {
@@ -71,15 +70,7 @@ describe('incident reports in tenant mode, with Microsoft Graph', () => {
     graph.channelMembers.set(`${dpoTeamGroupId}/${dpoChannelId}`, [
       { userId: dpoOfficer.aadObjectId, displayName: dpoOfficer.name, roles: ['owner'] },
     ]);
-    // The bot's outgoing calls to the Bot Connector need an Entra token, which cannot be fetched
-    // here; botframework-connector keeps tokens in a static cache, so one is placed there.
-    const tokenCache = (
-      AppCredentials as unknown as { cache: Map<string, { accessToken: string; expiresOn: Date }> }
-    ).cache;
-    tokenCache.set(`${appId}${AuthenticationConstants.ToChannelFromBotOAuthScope}-cache`, {
-      accessToken: 'local-outgoing-token',
-      expiresOn: new Date(Date.now() + 60 * 60_000),
-    });
+    primeOutgoingBotToken(appId);
     bot = await startBot({
       env: {
         MICROSOFT_APP_ID: appId,

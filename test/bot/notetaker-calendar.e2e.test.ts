@@ -1,6 +1,5 @@
-import { AppCredentials, AuthenticationConstants } from 'botframework-connector';
 import { LocalBotConnector } from '../support/bot-connector';
-import { LocalBotFrameworkTokens } from '../support/bot-framework-tokens';
+import { LocalBotFrameworkTokens, primeOutgoingBotToken } from '../support/bot-framework-tokens';
 import { removeTemporaryFolders, startBot, type RunningBot } from '../support/bot-harness';
 import { LocalGraphServer } from '../support/graph-server';
 import { button, cardText, submission, waitForCard } from '../support/card-driver';
@@ -125,15 +124,7 @@ describe('notetaker consent: picking the meeting from the organiser’s calendar
         attendees: [],
       },
     ]);
-    // Outgoing calls (Bot Connector and user token service) need the bot's Entra token, which cannot
-    // be fetched here; botframework-connector keeps tokens in a static cache, so one is placed there.
-    const tokenCache = (
-      AppCredentials as unknown as { cache: Map<string, { accessToken: string; expiresOn: Date }> }
-    ).cache;
-    tokenCache.set(`${appId}${AuthenticationConstants.ToChannelFromBotOAuthScope}-cache`, {
-      accessToken: 'local-outgoing-token',
-      expiresOn: new Date(Date.now() + 60 * 60_000),
-    });
+    primeOutgoingBotToken(appId);
     bot = await startBot({
       env: {
         MICROSOFT_APP_ID: appId,

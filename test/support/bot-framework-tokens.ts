@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AppCredentials, AuthenticationConstants } from 'botframework-connector';
 import * as jwt from 'jsonwebtoken';
 
 /**
@@ -76,4 +77,19 @@ export class LocalBotFrameworkTokens {
     if (!address) throw new Error('LocalBotFrameworkTokens is not started');
     return `http://127.0.0.1:${address.port}`;
   }
+}
+
+/**
+ * A tenant-mode bot's outgoing calls (Bot Connector, user token service) need the bot's Entra token,
+ * which cannot be fetched here; botframework-connector keeps tokens in a static cache, so one is
+ * placed there for the given app id. Test-only: no production code relies on it.
+ */
+export function primeOutgoingBotToken(appId: string, accessToken = 'local-outgoing-token'): void {
+  const tokenCache = (
+    AppCredentials as unknown as { cache: Map<string, { accessToken: string; expiresOn: Date }> }
+  ).cache;
+  tokenCache.set(`${appId}${AuthenticationConstants.ToChannelFromBotOAuthScope}-cache`, {
+    accessToken,
+    expiresOn: new Date(Date.now() + 60 * 60_000),
+  });
 }
