@@ -5,11 +5,11 @@
  */
 import * as readline from 'readline';
 import { performance } from 'perf_hooks';
-import { isAppError } from '../shared/errors';
 import { systemClock } from '../shared/clock';
 import { createPolicyLibrary, type PolicyLibrary } from '../qa/library';
 import { formatForPerson, toAskResult, type AskResult } from '../qa/cli-format';
 import { parseCliArguments } from './args';
+import { runCommand } from './run-command';
 
 const usage = 'Usage: npm run --silent ask -- --policies PATH [--json] [QUESTION]';
 
@@ -59,14 +59,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `${isAppError(error) ? error.userMessage : error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  },
-);
+runCommand(main);

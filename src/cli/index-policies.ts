@@ -3,10 +3,10 @@
  * passage counts, metadata, warnings) so an IT lead can check a new policy before it goes live.
  */
 import { systemClock } from '../shared/clock';
-import { isAppError } from '../shared/errors';
 import { loadPolicyDocuments } from '../policies/reader';
 import type { PolicyDocument } from '../policies/types';
 import { parseCliArguments } from './args';
+import { runCommand } from './run-command';
 
 export function outlineOf(document: PolicyDocument): string {
   const { meta } = document;
@@ -63,16 +63,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `${isAppError(error) ? error.userMessage : error instanceof Error ? error.message : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+if (require.main === module) runCommand(main);

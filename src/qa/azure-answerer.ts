@@ -14,7 +14,8 @@
 import { Clock, systemClock } from '../shared/clock';
 import { Logger } from '../shared/logger';
 import { stripPersonalData } from './personal-data';
-import { Answer, Citation, PolicyAnswerer, RetrievedPassage, Retriever } from './types';
+import { citationOf, truncateQuote } from './extractive-answerer';
+import { Answer, PolicyAnswerer, RetrievedPassage, Retriever } from './types';
 
 /** The variables of the `answer` prompt: numbered sources and the (already cleaned) question. */
 export interface AnswerPrompt {
@@ -38,8 +39,6 @@ export interface ChatModel {
 
 /** The model replies exactly this when the sources do not answer the question (see skprompt.txt). */
 export const notCoveredSentinel = 'NOT_COVERED';
-
-export const maxQuoteLength = 1200;
 
 export interface AzureAnswererOptions {
   retriever: Retriever;
@@ -84,13 +83,9 @@ export function formatSources(passages: RetrievedPassage[]): string {
         passage.section && passage.section !== passage.heading
           ? `section ${passage.section}: ${passage.heading}`
           : passage.heading;
-      return `[${index + 1}] ${passage.document} — ${where}\n${truncate(passage.text, maxQuoteLength)}`;
+      return `[${index + 1}] ${passage.document} — ${where}\n${truncateQuote(passage.text)}`;
     })
     .join('\n\n');
-}
-
-function truncate(text: string, length: number): string {
-  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
 }
 
 const markerGroup = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
@@ -123,17 +118,6 @@ export function checkCitations(reply: string, sourceCount: number): CitationChec
       .join(''),
   );
   return { kind: 'accepted', text: renumbered, cited };
-}
-
-export function citationFor(retrieved: RetrievedPassage): Citation {
-  const { passage } = retrieved;
-  return {
-    source: passage.source,
-    document: passage.document,
-    section: passage.section,
-    heading: passage.heading,
-    quote: truncate(passage.text, maxQuoteLength),
-  };
 }
 
 function reviewWarningFor(cited: RetrievedPassage[]): string | undefined {
@@ -194,7 +178,7 @@ export class AzureAnswerer implements PolicyAnswerer {
     return {
       kind: 'answered',
       text: check.text,
-      citations: cited.map(citationFor),
+      citations: cited.map(citationOf),
       ...(reviewWarning ? { reviewWarning } : {}),
       generatedBy: 'azure-openai',
     };

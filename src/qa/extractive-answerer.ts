@@ -79,6 +79,14 @@ function statementsOf(chosen: Candidate[]): { text: string; passageRank: number 
   }));
 }
 
+/** The longest quote a citation carries (the `ask` contract and the Azure prompt's sources). */
+export const maxQuoteLength = 1200;
+
+export function truncateQuote(text: string, length = maxQuoteLength): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}
+
+/** The one way a retrieved passage becomes a citation, for both answerers. */
 export function citationOf(retrieved: RetrievedPassage): Citation {
   const { passage } = retrieved;
   return {
@@ -86,7 +94,7 @@ export function citationOf(retrieved: RetrievedPassage): Citation {
     document: passage.document,
     section: passage.section,
     heading: passage.heading,
-    quote: passage.text.slice(0, 1200),
+    quote: truncateQuote(passage.text),
   };
 }
 

@@ -7,7 +7,7 @@
 import https from 'node:https';
 import { loadConfig } from '../../src/config';
 import { citationTitle, answerActivity } from '../../src/bot/qa-reply';
-import { citationFor } from '../../src/qa/azure-answerer';
+import { citationOf } from '../../src/qa/extractive-answerer';
 import { createPolicyLibrary, type PolicyLibrary } from '../../src/qa/library';
 import { stripPersonalData } from '../../src/qa/personal-data';
 import { RecordingLogger } from '../../src/shared/logger';
@@ -127,7 +127,7 @@ describe('a policy question answered by Azure OpenAI through the bot', () => {
     expect(answer.activity.channelData).toEqual({ feedbackLoopEnabled: true });
     const [entity] = answer.activity.entities as RecordedEntity[];
     expect(entity.additionalType).toEqual(['AIGeneratedContent']);
-    const expectedTitles = [sources[1], sources[0]].map((source) => citationTitle(citationFor(source)));
+    const expectedTitles = [sources[1], sources[0]].map((source) => citationTitle(citationOf(source)));
     expect(entity.citation?.map((citation) => citation.appearance.name)).toEqual(expectedTitles);
     expect(entity.citation?.length).toBeLessThanOrEqual(20);
     for (const citation of entity.citation ?? []) {

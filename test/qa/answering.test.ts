@@ -8,10 +8,10 @@ const examplePolicy = path.resolve(__dirname, '..', '..', 'policies', 'example')
 describe('retrieval and the offline extractive answerer on the bundled example policy', () => {
   let library: PolicyLibrary;
   beforeAll(async () => {
-    // Before the example policy's review date (March 2026).
+    // Before the example policy's review date (March 2028).
     library = await createPolicyLibrary({
       paths: [examplePolicy],
-      clock: new ManualClock('2025-09-01T09:00:00Z'),
+      clock: new ManualClock('2026-09-01T09:00:00Z'),
     });
   });
 
@@ -94,10 +94,10 @@ describe('retrieval and the offline extractive answerer on the bundled example p
   it('warns when a cited policy is past its review date', async () => {
     const late = await createPolicyLibrary({
       paths: [examplePolicy],
-      clock: new ManualClock('2026-04-01T09:00:00Z'),
+      clock: new ManualClock('2028-04-01T09:00:00Z'),
     });
     const answer: Answer = await late.answerer.answer('Who do I tell about a data breach?');
     expect(answer.kind).toBe('answered');
-    if (answer.kind === 'answered') expect(answer.reviewWarning).toMatch(/due for review by March 2026/);
+    if (answer.kind === 'answered') expect(answer.reviewWarning).toMatch(/due for review by March 2028/);
   });
 });
