@@ -14,6 +14,7 @@ import {
   referencePattern,
   reportData,
   type CardJson,
+  dpoChannelOptions,
 } from '../support/incident-e2e';
 import {
   cardExecuteActivity,
@@ -51,15 +52,8 @@ describe('incident reports in tenant mode, with Microsoft Graph', () => {
 
   const auth = () => ({ authorization: `Bearer ${tokens.tokenFor(appId, connector.serviceUrl)}` });
   const personalChat = (person: Person) => `a:personal-${person.aadObjectId}`;
-  const channel = (from: Person, replyToId?: string) => ({
-    serviceUrl: connector.serviceUrl,
-    conversationId: dpoChannelId,
-    kind: 'channel' as const,
-    teamId: dpoTeamId,
-    channelId: dpoChannelId,
-    from,
-    replyToId,
-  });
+  const channel = (from: Person, replyToId?: string) =>
+    dpoChannelOptions(connector.serviceUrl, from, replyToId);
 
   beforeAll(async () => {
     connector = await new LocalBotConnector().start();

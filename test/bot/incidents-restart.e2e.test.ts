@@ -3,15 +3,13 @@ import { removeTemporaryFolders, temporaryFolder } from '../support/bot-harness'
 import { startBotProcess, type BotProcess } from '../support/bot-process';
 import { cardSubmitActivity, installActivity, staffMember } from '../support/teams-activities';
 import {
-  dpoChannelId,
   dpoChannelPost,
-  dpoOfficer,
-  dpoTeamId,
   eventually,
   incidentEnvironment,
   postedCards,
   referencePattern,
   reportData,
+  dpoChannelOptions,
 } from '../support/incident-e2e';
 import { createDocumentStores } from '../../src/storage';
 import type { OutboxItem } from '../../src/incidents/outbox';
@@ -42,16 +40,7 @@ describe('a bot process killed between the register write and the delivery', () 
     const environment = { ...incidentEnvironment, DATA_FOLDER: dataFolder, OUTBOX_LEASE_MS: '1500' };
     const first = await startBotProcess(environment);
     processes.push(first);
-    await first.post(
-      installActivity({
-        serviceUrl: connector.serviceUrl,
-        conversationId: dpoChannelId,
-        kind: 'channel',
-        teamId: dpoTeamId,
-        channelId: dpoChannelId,
-        from: dpoOfficer,
-      }),
-    );
+    await first.post(installActivity(dpoChannelOptions(connector.serviceUrl)));
 
     // Teams hangs on the card: the process dies mid-delivery, holding its claim on the outbox item.
     connector.inject({ match: dpoChannelPost, stall: true });

@@ -12,10 +12,9 @@ import {
 } from '../support/teams-activities';
 import {
   dpoChannelId,
-  dpoOfficer,
-  dpoTeamId,
   incidentEnvironment,
   safeguardingLead,
+  dpoChannelOptions,
 } from '../support/incident-e2e';
 
 /**
@@ -58,16 +57,7 @@ describe('a safeguarding concern with Azure OpenAI configured (the bot as a real
 
   it('sends no text of the concern to Azure OpenAI, the logs, the DPO channel or the DSL', async () => {
     const serviceUrl = connector.serviceUrl;
-    await bot.post(
-      installActivity({
-        serviceUrl,
-        conversationId: dpoChannelId,
-        kind: 'channel',
-        teamId: dpoTeamId,
-        channelId: dpoChannelId,
-        from: dpoOfficer,
-      }),
-    );
+    await bot.post(installActivity(dpoChannelOptions(serviceUrl)));
     await bot.post(messageActivity('hello', { serviceUrl, from: safeguardingLead }));
     // A control: an ordinary question does reach the model server, so silence below means something.
     await bot.post(messageActivity('Can I use ChatGPT to write reports?', { serviceUrl }));

@@ -5,14 +5,13 @@ import { cardSubmitActivity, installActivity, type Person } from '../support/tea
 import {
   dpoChannelId,
   dpoChannelPost,
-  dpoOfficer,
-  dpoTeamId,
   eventually,
   incidentEnvironment,
   isIncidentCard,
   postedCards,
   referencePattern,
   reportData,
+  dpoChannelOptions,
 } from '../support/incident-e2e';
 import { RecordingLogger } from '../../src/shared/logger';
 import type { OutboxItem } from '../../src/incidents/outbox';
@@ -50,16 +49,7 @@ describe('two bot instances sharing one Azure Storage account', () => {
 
   it('delivers each card exactly once while both instances race for the outbox', async () => {
     const [first, second] = bots;
-    await first.post(
-      installActivity({
-        serviceUrl: connector.serviceUrl,
-        conversationId: dpoChannelId,
-        kind: 'channel',
-        teamId: dpoTeamId,
-        channelId: dpoChannelId,
-        from: dpoOfficer,
-      }),
-    );
+    await first.post(installActivity(dpoChannelOptions(connector.serviceUrl)));
     // A slow connector keeps deliveries in flight while the other instance polls past them.
     connector.inject({ match: dpoChannelPost, delayMs: 250, times: 4 });
     connector.inject({ match: dpoChannelPost, status: 503, times: 2 });

@@ -28,6 +28,7 @@ import {
   reportData,
   safeguardingLead,
   type CardJson,
+  dpoChannelOptions,
 } from '../support/incident-e2e';
 import { RecordingLogger } from '../../src/shared/logger';
 import { ManualClock } from '../../src/shared/clock';
@@ -53,15 +54,7 @@ interface Harness {
 }
 
 function channelOptions(connector: LocalBotConnector, from: Person, replyToId?: string) {
-  return {
-    serviceUrl: connector.serviceUrl,
-    conversationId: dpoChannelId,
-    kind: 'channel' as const,
-    teamId: dpoTeamId,
-    channelId: dpoChannelId,
-    from,
-    replyToId,
-  };
+  return dpoChannelOptions(connector.serviceUrl, from, replyToId);
 }
 
 async function installInDpoTeam({ connector, bot }: Harness): Promise<void> {

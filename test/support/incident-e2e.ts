@@ -1,5 +1,5 @@
 import type { LocalBotConnector, RecordedActivity } from './bot-connector';
-import type { Person } from './teams-activities';
+import type { ConversationOptions, Person } from './teams-activities';
 
 /**
  * Shared pieces of the incident end-to-end tests: the people, the DPO channel and how to find an
@@ -23,6 +23,23 @@ export const incidentEnvironment = {
   OUTBOX_INTERVAL_MS: '50',
   OUTBOX_LEASE_MS: '1500',
 };
+
+/** An activity from the DPO channel (by default from the DPO officer), optionally on a card. */
+export function dpoChannelOptions(
+  serviceUrl: string,
+  from: Person = dpoOfficer,
+  replyToId?: string,
+): ConversationOptions & { replyToId?: string } {
+  return {
+    serviceUrl,
+    conversationId: dpoChannelId,
+    kind: 'channel',
+    teamId: dpoTeamId,
+    channelId: dpoChannelId,
+    from,
+    replyToId,
+  };
+}
 
 export const referencePattern = /INC-\d{4}-\d{4}/;
 
