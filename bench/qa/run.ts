@@ -10,7 +10,9 @@
  *     before any tuning on it; `heldOut` defaults to false; staff-blind-4.json: a fifth batch covering
  *     every part of each policy, run once before the round-2 changes; staff-blind-5.json: a sixth,
  *     written after them and judged by its totals only, never by its misses; staff-blind-6.json: a
- *     seventh, written before the round-3 changes and likewise judged by its totals only)
+ *     seventh, written before the round-3 changes and likewise judged by its totals only;
+ *     staff-blind-7.json: an eighth, whose totals were taken before the round-4 changes and whose misses
+ *     then tuned them; staff-blind-8.json: a ninth, written at the same time and judged by totals only)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';
@@ -344,7 +346,10 @@ function main(): void {
   );
   // A question set without a held-out split (the staff-dev sets) prints only its dev table.
   const hasHeldOut = questionSet.inScope.some((question) => question.heldOut);
-  for (const split of devOnly || !hasHeldOut ? splits.slice(0, 1) : splits) {
+  // A set that is all held out (holdout.json) has no dev split to print.
+  const hasDev = questionSet.inScope.some((question) => !question.heldOut);
+  const shownSplits = devOnly || !hasHeldOut ? splits.slice(0, 1) : hasDev ? splits : splits.slice(1, 2);
+  for (const split of shownSplits) {
     console.log(`\n== ${split.name} questions ==`);
     console.log(header);
     const outOfScope = questionSet.outOfScope.filter((question) => split.pick(question.heldOut));

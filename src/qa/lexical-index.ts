@@ -271,6 +271,12 @@ export class LexicalIndex {
     };
     let total = 0;
     let covered = 0;
+    for (const concept of query.cued) {
+      if (!this.analyzer.isAboutThePolicy(concept) || query.concepts.has(concept)) continue;
+      const weight = this.idf(concept);
+      total += weight;
+      if (present(concept)) covered += weight;
+    }
     for (const word of query.words) {
       const weight = this.idf(word);
       total += weight;

@@ -28,6 +28,13 @@ export interface ScopeOptions {
    * name an anchor, so little of the rest of the question need appear in the policy.
    */
   minCoverageAnchored: number;
+  /**
+   * A question of a kind no AI policy answers though it names AI (how to switch a product on, what it
+   * costs, which is better: `offPolicyQuestions` in the thesaurus data) is in scope only when the
+   * policy covers this much of it: "how do I turn on Copilot in Outlook?" shares "Copilot" with
+   * every policy and nothing else.
+   */
+  minCoverageOffPolicy: number;
   /** How many of the best passages may show that the policy covers the question. */
   evidencePassages: number;
   /** Below this BM25F score for the best passage: out of scope. */
@@ -68,6 +75,7 @@ export const defaultScopeOptions: ScopeOptions = {
   minHeadingCoverage: 0.3,
   minCoverageAboutPolicy: 0.25,
   minCoverageAnchored: 0.05,
+  minCoverageOffPolicy: 0.75,
   evidencePassages: 3,
   minScore: 1.5,
   minScoreNamingAi: 0.5,
@@ -90,7 +98,7 @@ const rerankDepth = 4;
  * another document and does not count.
  */
 const aboutThisPolicy =
-  /\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)/i;
+  /^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b|\b(?:does|do|would|will)\s+(?:this|it)\s+(?:cover|apply)\b|\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b|\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)/i;
 
 const glossaryHeading = /^(definitions?|glossary|key terms|terminology|terms used)\b/i;
 const definitionQuestion =
@@ -147,6 +155,8 @@ export interface SearchDiagnostics {
   anchored: boolean;
   topScore: number;
   inScope: boolean;
+  /** The off-policy kind of question this is, when it is one. */
+  offPolicy?: string;
 }
 
 /** Section-level lexical retrieval over every loaded policy, with out-of-scope detection. */
@@ -209,6 +219,8 @@ export class PolicyRetriever implements Retriever {
           (passageCoverage >= minCoverageWithHeading && passageHeadingCoverage >= minHeadingCoverage);
     }
     const minScore = outcome.query.namesAi ? this.scope.minScoreNamingAi : this.scope.minScore;
+    const offPolicy = this.analyzer.offPolicyKind(question);
+    if (offPolicy !== undefined && coverage < this.scope.minCoverageOffPolicy) covers = false;
     const inScope = top !== undefined && covers && topScore >= minScore;
     const perDocument = new Map<string, number>();
     const sections = new Set<string>();
@@ -229,7 +241,7 @@ export class PolicyRetriever implements Retriever {
     }
     return {
       passages,
-      diagnostics: { coverage, headingCoverage, anchored: outcome.anchored, topScore, inScope },
+      diagnostics: { coverage, headingCoverage, anchored: outcome.anchored, topScore, inScope, offPolicy },
     };
   }
 

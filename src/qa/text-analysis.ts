@@ -145,10 +145,28 @@ export interface ThesaurusGroup {
    * sure"): a matched phrase stands for its concept and its words are not searched for themselves.
    */
   idiom?: boolean;
+  /**
+   * The group is a question about the policy document itself (its purpose, scope, owner, review):
+   * a question cue for it is what the question asks, so a passage carrying the concept covers that
+   * part of the question even though none of the question's own words appear ("how often does it
+   * get looked at again" is answered by "reviewed every two years").
+   */
+  aboutThePolicy?: boolean;
+}
+
+/**
+ * A kind of question an AI policy never answers although it names AI: operating a product ("how do I
+ * turn on Copilot in Outlook?"), its price, or which product is better. Kept as data beside the
+ * synonyms, as a regular expression tested case-insensitively against the question.
+ */
+export interface OffPolicyQuestion {
+  name: string;
+  pattern: string;
 }
 
 export interface ThesaurusData {
   groups: ThesaurusGroup[];
+  offPolicyQuestions?: OffPolicyQuestion[];
   /**
    * Word → the stem it must have where the Porter stemmer would merge it with a word of another
    * meaning ("regulator" with "regulations", "officer" with the school office). Kept as data beside
@@ -192,16 +210,23 @@ export class TextAnalyzer {
   private readonly stemCache = new Map<string, string>();
   private readonly anchors = new Set<string>();
   private readonly aiConcepts = new Set<string>();
+  private readonly policyConcepts = new Set<string>();
+  private readonly offPolicy: { name: string; pattern: RegExp }[];
   private readonly stemExceptions: Map<string, string>;
 
   constructor(thesaurus: ThesaurusData) {
     this.stemExceptions = new Map(
       Object.entries(thesaurus.stemExceptions ?? {}).map(([word, stemmed]) => [word.toLowerCase(), stemmed]),
     );
+    this.offPolicy = (thesaurus.offPolicyQuestions ?? []).map(({ name, pattern }) => ({
+      name,
+      pattern: new RegExp(pattern, 'i'),
+    }));
     for (const group of thesaurus.groups) {
       const concept = `${conceptPrefix}${group.concept}`;
       if (group.anchor) this.anchors.add(concept);
       if (group.explicitAi) this.aiConcepts.add(concept);
+      if (group.aboutThePolicy) this.policyConcepts.add(concept);
       const terms = [
         ...group.terms.map((term) => ({ term, cue: false })),
         ...(group.questionCues ?? []).map((term) => ({ term, cue: true })),
@@ -282,6 +307,16 @@ export class TextAnalyzer {
    * With `loose`, fillers may sit inside a phrase: for questions, whose wording is free, not for the
    * policy text, whose phrases stand as written (a loose match there only invents concepts).
    */
+  /** Whether a concept asks about the policy document itself (see `ThesaurusGroup.aboutThePolicy`). */
+  isAboutThePolicy(concept: string): boolean {
+    return this.policyConcepts.has(concept);
+  }
+
+  /** The name of the off-policy kind of question this is, if it is one. */
+  offPolicyKind(question: string): string | undefined {
+    return this.offPolicy.find(({ pattern }) => pattern.test(question))?.name;
+  }
+
   analyse(text: string, loose = false): AnalysedText {
     const tokens = wordTokens(text);
     const stems = tokens.map((token) => this.stemOf(token));
@@ -370,6 +405,7 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
       anchor: (group as { anchor?: unknown }).anchor === true,
       explicitAi: (group as { explicitAi?: unknown }).explicitAi === true,
       idiom: (group as { idiom?: unknown }).idiom === true,
+      aboutThePolicy: (group as { aboutThePolicy?: unknown }).aboutThePolicy === true,
       questionCues: Array.isArray((group as { questionCues?: unknown }).questionCues)
         ? ((group as { questionCues: unknown[] }).questionCues.filter(
             (term): term is string => typeof term === 'string',
@@ -381,5 +417,22 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
   if (parsed.stemExceptions && typeof parsed.stemExceptions === 'object')
     for (const [word, stemmed] of Object.entries(parsed.stemExceptions as Record<string, unknown>))
       if (typeof stemmed === 'string') stemExceptions[word] = stemmed;
-  return { groups, stemExceptions };
+  const offPolicyQuestions: OffPolicyQuestion[] = [];
+  for (const entry of Array.isArray((parsed as { offPolicyQuestions?: unknown }).offPolicyQuestions)
+    ? ((parsed as { offPolicyQuestions: unknown[] }).offPolicyQuestions as {
+        name?: unknown;
+        pattern?: unknown;
+      }[])
+    : []) {
+    if (typeof entry.name !== 'string' || typeof entry.pattern !== 'string') continue;
+    try {
+      new RegExp(entry.pattern, 'i');
+    } catch (error) {
+      throw new Error(
+        `Thesaurus ${filePath}: off-policy question "${entry.name}" has an invalid pattern (${String(error)})`,
+      );
+    }
+    offPolicyQuestions.push({ name: entry.name, pattern: entry.pattern });
+  }
+  return { groups, stemExceptions, offPolicyQuestions };
 }

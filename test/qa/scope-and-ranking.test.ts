@@ -154,6 +154,63 @@ describe('in scope or not, and which section answers, on one policy', () => {
   ])('"%s" is out of scope', (question) => {
     expect(library.retriever.search(question, 3)).toEqual([]);
   });
+
+  it.each([
+    // Each names ChatGPT, which the policy covers, but asks something no AI policy answers.
+    ['How do I turn on ChatGPT Edu in Outlook?', 'operating a product'],
+    ['ChatGPT Edu has disappeared from my laptop, how do I get it back?', 'operating a product'],
+    ['How much does a ChatGPT Edu licence cost per teacher?', 'a price'],
+    ['Which is better for worksheets, ChatGPT Edu or Gemini?', 'which product is better'],
+  ])('"%s" names an AI tool the policy covers but asks about %s: out of scope', (question, kind) => {
+    const { passages, diagnostics } = library.retriever.searchWithDiagnostics(question, 3);
+    expect(diagnostics.offPolicy).toBe(kind);
+    expect(passages).toEqual([]);
+  });
+
+  it('the same tool asked about as policy is still answered', () => {
+    const { passages, diagnostics } = library.retriever.searchWithDiagnostics(
+      'Can I use ChatGPT Edu to make worksheets?',
+      3,
+    );
+    expect(diagnostics.offPolicy).toBeUndefined();
+    expect(passages[0]?.passage.section).toBe('3.1');
+  });
+
+  it.each([
+    // Asked about the policy itself in the staff's words, none of which the scope section uses.
+    ['Does this cover supply teachers and people visiting?', '1.1'],
+    ['Is the policy about drafting classroom worksheets faster?', '3.1'],
+  ])('"%s" asks about this policy, so less of it need be found: %s', (question, section) => {
+    expect(library.retriever.search(question, 3)[0]?.passage.section).toBe(section);
+  });
+
+  it('the same words asked about some other policy are not enough', () => {
+    expect(
+      library.retriever.search('Is there a policy about drafting classroom worksheets faster?', 3),
+    ).toEqual([]);
+  });
+});
+
+describe('a cue that asks about the policy document covers that part of the question', () => {
+  it('"how often does it get looked at again" is covered by the review section and by nothing else', () => {
+    const analyzer = new TextAnalyzer(loadThesaurus());
+    const query = analyzer.analyse('How often does the AI policy get looked at again?', true);
+    expect([...query.cued]).toContain('~review-date');
+    expect(analyzer.isAboutThePolicy('~review-date')).toBe(true);
+    expect(analyzer.isAboutThePolicy('~role-holder')).toBe(false);
+  });
+
+  it('answers the review question from the review section rather than refusing it', () => {
+    const policy = parsePolicyText({
+      source: 'review.txt',
+      text: `AI Policy\n\n1. Using AI\n\n1.1. Staff may use approved AI tools for planning.\n\n2. Review\n\n2.1. This policy is reviewed every two years by the trust board.\n`,
+      clock,
+    });
+    const library = buildPolicyLibrary([policy]);
+    const answer = library.answerer.answerSync('How often does the AI policy get looked at again?');
+    expect(answer.kind).toBe('answered');
+    if (answer.kind === 'answered') expect(answer.citations[0].section).toBe('2.1');
+  });
 });
 
 describe('several policies in one index: sources and citations', () => {

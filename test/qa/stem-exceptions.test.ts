@@ -57,6 +57,43 @@ describe('stem exceptions: words the stemmer would merge with a word of another 
   });
 });
 
+describe('off-policy questions kept as data beside the thesaurus', () => {
+  const withFile = (content: unknown, check: (file: string) => void): void => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'thesaurus-'));
+    const file = path.join(folder, 'thesaurus.json');
+    fs.writeFileSync(file, JSON.stringify(content));
+    try {
+      check(file);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
+  };
+
+  it('loads named patterns and tells which kind a question is', () => {
+    withFile(
+      {
+        groups: [],
+        offPolicyQuestions: [{ name: 'a price', pattern: '\\bhow much\\b.*\\bcost\\b' }, { name: 3 }],
+      },
+      (file) => {
+        const thesaurus = loadThesaurus(file);
+        expect(thesaurus.offPolicyQuestions).toEqual([
+          { name: 'a price', pattern: '\\bhow much\\b.*\\bcost\\b' },
+        ]);
+        const analyzer = new TextAnalyzer(thesaurus);
+        expect(analyzer.offPolicyKind('How much does Copilot cost?')).toBe('a price');
+        expect(analyzer.offPolicyKind('Can I use Copilot?')).toBeUndefined();
+      },
+    );
+  });
+
+  it('an invalid pattern fails at load with the file and the entry named', () => {
+    withFile({ groups: [], offPolicyQuestions: [{ name: 'broken', pattern: '(unclosed' }] }, (file) => {
+      expect(() => loadThesaurus(file)).toThrow(/off-policy question "broken" has an invalid pattern/);
+    });
+  });
+});
+
 describe('stem exceptions in the bundled thesaurus', () => {
   const analyzer = new TextAnalyzer(loadThesaurus());
   it.each([
