@@ -303,10 +303,6 @@ export class TextAnalyzer {
     return -1;
   }
 
-  /**
-   * With `loose`, fillers may sit inside a phrase: for questions, whose wording is free, not for the
-   * policy text, whose phrases stand as written (a loose match there only invents concepts).
-   */
   /** Whether a concept asks about the policy document itself (see `ThesaurusGroup.aboutThePolicy`). */
   isAboutThePolicy(concept: string): boolean {
     return this.policyConcepts.has(concept);
@@ -317,6 +313,10 @@ export class TextAnalyzer {
     return this.offPolicy.find(({ pattern }) => pattern.test(question))?.name;
   }
 
+  /**
+   * With `loose`, fillers may sit inside a phrase: for questions, whose wording is free, not for the
+   * policy text, whose phrases stand as written (a loose match there only invents concepts).
+   */
   analyse(text: string, loose = false): AnalysedText {
     const tokens = wordTokens(text);
     const stems = tokens.map((token) => this.stemOf(token));
@@ -394,6 +394,7 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
   const parsed = JSON.parse(fs.readFileSync(filePath, 'utf8')) as {
     groups?: unknown;
     stemExceptions?: unknown;
+    offPolicyQuestions?: unknown;
   };
   if (!Array.isArray(parsed.groups)) throw new Error(`Thesaurus ${filePath} has no "groups" list`);
   const groups: ThesaurusGroup[] = [];
@@ -418,21 +419,19 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
     for (const [word, stemmed] of Object.entries(parsed.stemExceptions as Record<string, unknown>))
       if (typeof stemmed === 'string') stemExceptions[word] = stemmed;
   const offPolicyQuestions: OffPolicyQuestion[] = [];
-  for (const entry of Array.isArray((parsed as { offPolicyQuestions?: unknown }).offPolicyQuestions)
-    ? ((parsed as { offPolicyQuestions: unknown[] }).offPolicyQuestions as {
-        name?: unknown;
-        pattern?: unknown;
-      }[])
-    : []) {
-    if (typeof entry.name !== 'string' || typeof entry.pattern !== 'string') continue;
+  const offPolicyEntries = Array.isArray(parsed.offPolicyQuestions)
+    ? (parsed.offPolicyQuestions as { name?: unknown; pattern?: unknown }[])
+    : [];
+  for (const { name, pattern } of offPolicyEntries) {
+    if (typeof name !== 'string' || typeof pattern !== 'string') continue;
     try {
-      new RegExp(entry.pattern, 'i');
+      new RegExp(pattern, 'i');
     } catch (error) {
       throw new Error(
-        `Thesaurus ${filePath}: off-policy question "${entry.name}" has an invalid pattern (${String(error)})`,
+        `Thesaurus ${filePath}: off-policy question "${name}" has an invalid pattern (${String(error)})`,
       );
     }
-    offPolicyQuestions.push({ name: entry.name, pattern: entry.pattern });
+    offPolicyQuestions.push({ name, pattern });
   }
   return { groups, stemExceptions, offPolicyQuestions };
 }
