@@ -35,6 +35,7 @@ interface GraphEvent {
   start?: GraphDateTime;
   end?: GraphDateTime;
   isOnlineMeeting?: boolean;
+  isOrganizer?: boolean;
   onlineMeeting?: { joinUrl?: string | null } | null;
   organizer?: GraphEmail;
   attendees?: (GraphEmail & { type?: string })[];
@@ -44,7 +45,7 @@ interface EventPage {
   '@odata.nextLink'?: string;
 }
 
-const selectedFields = 'id,subject,start,end,isOnlineMeeting,onlineMeeting,organizer,attendees';
+const selectedFields = 'id,subject,start,end,isOnlineMeeting,isOrganizer,onlineMeeting,organizer,attendees';
 
 export class GraphMeetingCalendar implements MeetingCalendar {
   /** At most this many meetings are offered; a picker with more is no help. */
@@ -70,6 +71,9 @@ export class GraphMeetingCalendar implements MeetingCalendar {
       if (first) request = request.select(selectedFields).orderby('start/dateTime').top(this.maxMeetings);
       const page: EventPage = await graphCall('read the organiser calendar', () => request.get());
       for (const event of page.value ?? []) {
+        // Only the organiser can tell participants before the start and decide on objections, so a
+        // meeting the person was only invited to is not theirs to run the checklist for.
+        if (event.isOrganizer === false) continue;
         const meeting = toMeeting(event);
         if (meeting) meetings.push(meeting);
       }

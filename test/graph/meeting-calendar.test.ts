@@ -35,6 +35,16 @@ describe("an organiser's upcoming meetings through Graph (delegated)", () => {
         attendees: [],
       },
       {
+        id: 'AAMkAGI1-invited',
+        subject: 'Trust heads briefing (invited, organised by the CEO)',
+        start: '2025-03-31T10:00:00Z',
+        end: '2025-03-31T11:00:00Z',
+        joinUrl: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_ceo%40thread.v2/0',
+        organizer: { name: 'Sam Ceo', address: 'sam.ceo@trust.example.org' },
+        attendees: [{ name: 'Alex Head', address: 'alex.head@oak.example.org' }],
+        isOrganizer: false,
+      },
+      {
         id: 'AAMkAGI1-nextmonth',
         subject: 'Outside the window',
         start: '2025-05-01T08:00:00Z',
@@ -60,7 +70,7 @@ describe("an organiser's upcoming meetings through Graph (delegated)", () => {
   const from = new Date('2025-03-31T00:00:00Z');
   const to = new Date('2025-04-07T00:00:00Z');
 
-  it('lists the meetings in the window, in start order, with join link, organiser and attendees', async () => {
+  it('lists the meetings in the window that the person organises, in start order, with join link, organiser and attendees', async () => {
     const meetings = await calendar.upcomingMeetings(organiserToken, from, to);
     expect(meetings).toEqual([
       {
@@ -87,6 +97,7 @@ describe("an organiser's upcoming meetings through Graph (delegated)", () => {
     ]);
     const [call] = server.callsTo(calendarPath);
     expect(call.authorization).toBe(`Bearer ${organiserToken}`);
+    expect(call.query?.$select?.split(',')).toContain('isOrganizer');
     expect(call.query).toMatchObject({
       startDateTime: from.toISOString(),
       endDateTime: to.toISOString(),

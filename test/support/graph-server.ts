@@ -55,6 +55,8 @@ export interface CalendarEvent {
   joinUrl?: string;
   organizer: { name: string; address: string };
   attendees: { name: string; address: string; type?: 'required' | 'optional' | 'resource' }[];
+  /** Whether the calendar's owner organises it (Graph's `isOrganizer`); an invitation when false. */
+  isOrganizer?: boolean;
 }
 
 export interface DriveFile {
@@ -442,6 +444,7 @@ export class LocalGraphServer {
           isOnlineMeeting: event.joinUrl !== undefined,
           onlineMeetingProvider: event.joinUrl !== undefined ? 'teamsForBusiness' : 'unknown',
           onlineMeeting: event.joinUrl !== undefined ? { joinUrl: event.joinUrl } : null,
+          isOrganizer: event.isOrganizer ?? true,
           organizer: { emailAddress: event.organizer },
           attendees: event.attendees.map((attendee) => ({
             type: attendee.type ?? 'required',
