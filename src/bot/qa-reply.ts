@@ -24,7 +24,8 @@ export function citationTitle(citation: Citation): string {
  */
 export function answerActivity(answer: Answer): Partial<Activity> {
   if (answer.kind === 'not-covered') {
-    const lines = [answer.personalDataNotice, answer.text, answer.askInstead].filter(Boolean);
+    // The text already names who to ask.
+    const lines = [answer.personalDataNotice, answer.text].filter(Boolean);
     return { type: 'message', text: lines.join('\n\n'), textFormat: 'markdown' };
   }
   // Teams lists every citation entity under the answer; one the text never marks would look like a

@@ -148,16 +148,21 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
 
   answerSync(question: string): Answer {
     const retrieved = this.retriever.search(question, this.options.passages);
-    if (retrieved.length === 0) return this.notCovered();
+    if (retrieved.length === 0) return this.notCovered(question);
     return this.compose(question, retrieved);
   }
 
-  notCovered(): Answer {
-    return {
-      kind: 'not-covered',
-      text: `Our AI policy doesn't cover that, so I can't answer it from the policy. Please ask ${this.askInstead}.`,
-      askInstead: this.askInstead,
-    };
+  /**
+   * A question about working a tool, its price or which tool is better is not for the policy's
+   * owner, so it is pointed at IT support, and the policy owner only for whether the tool may be used.
+   */
+  notCovered(question?: string): Answer {
+    const offPolicy = question === undefined ? undefined : this.analyzer.offPolicyKind(question);
+    const text =
+      offPolicy === undefined
+        ? `Our AI policy doesn't cover that, so I can't answer it from the policy. Please ask ${this.askInstead}.`
+        : `That is about ${offPolicy}, which our AI policy doesn't cover, so I can't answer it from the policy. Please ask your IT support; for whether the tool may be used at all, ask ${this.askInstead}.`;
+    return { kind: 'not-covered', text, askInstead: this.askInstead };
   }
 
   /**
@@ -225,7 +230,7 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
       if (candidates.length === before) candidates.push(...leadIns);
     });
     const chosen = this.choose(candidates);
-    if (chosen.length === 0) return this.notCovered();
+    if (chosen.length === 0) return this.notCovered(question);
     chosen.sort((left, right) => left.passageRank - right.passageRank || left.position - right.position);
     // Citations are every passage the retriever returned, best first, and each marker is its
     // passage's rank: the answer quotes only what is close to the question, while the sources list

@@ -28,6 +28,19 @@ interface ReplyEntity {
 const entityOf = (answer: Answer) => (answerActivity(answer).entities ?? [])[0] as unknown as ReplyEntity;
 
 describe('answerActivity', () => {
+  it('a not-covered answer says who to ask once, after any personal-data notice, with no citations or AI label', () => {
+    const activity = answerActivity({
+      kind: 'not-covered',
+      text: "Our AI policy doesn't cover that. Please ask the DPO.",
+      askInstead: 'the DPO',
+      personalDataNotice: 'I left out an email address before searching.',
+    });
+    expect(activity.text).toBe(
+      "I left out an email address before searching.\n\nOur AI policy doesn't cover that. Please ask the DPO.",
+    );
+    expect(activity.entities ?? []).toEqual([]);
+  });
+
   it.each([
     ['every source marked', 'One [1]. Two [2].', ['1.1', '2.2'], [1, 2]],
     ['a source the text never marks', 'Only the second [2].', ['1.1', '2.2'], [2]],

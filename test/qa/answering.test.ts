@@ -59,6 +59,20 @@ describe('retrieval and the offline extractive answerer on the bundled example p
     expect(answer.text).toContain('Director of Operations');
   });
 
+  it.each([
+    ['How do I turn on ChatGPT in Outlook?', 'operating a product'],
+    ['How much does a Copilot licence cost per teacher?', 'a price'],
+  ])(
+    '"%s" is about %s: pointed at IT support, and the policy owner only for permission',
+    async (question, kind) => {
+      const answer = await library.answerer.answer(question);
+      expect(answer.kind).toBe('not-covered');
+      expect(answer.text).toContain(`That is about ${kind}`);
+      expect(answer.text).toContain('IT support');
+      expect(answer.text).toContain('Director of Operations');
+    },
+  );
+
   it('answers with one to four sentences lifted from the cited passages, each with a valid marker', async () => {
     for (const question of [
       'Can I use an AI notetaker in a staff meeting?',
