@@ -35,6 +35,11 @@ export interface ScopeOptions {
    * every policy and nothing else.
    */
   minCoverageOffPolicy: number;
+  /**
+   * The same for a question that means AI through a word such as "software" or "a machine"
+   * (`impliedAiWords` in the thesaurus data): between a question naming AI and one that does not.
+   */
+  minCoverageImpliedAi: number;
   /** How many of the best passages may show that the policy covers the question. */
   evidencePassages: number;
   /** Below this BM25F score for the best passage: out of scope. */
@@ -76,6 +81,7 @@ export const defaultScopeOptions: ScopeOptions = {
   minCoverageAboutPolicy: 0.25,
   minCoverageAnchored: 0.05,
   minCoverageOffPolicy: 0.75,
+  minCoverageImpliedAi: 0.3,
   evidencePassages: 3,
   minScore: 1.5,
   minScoreNamingAi: 0.5,
@@ -204,7 +210,9 @@ export class PolicyRetriever implements Retriever {
     const { minCoverageAnchored, minCoverageWithHeading, minHeadingCoverage } = this.scope;
     const minCoverage = aboutThisPolicy.test(question)
       ? this.scope.minCoverageAboutPolicy
-      : this.scope.minCoverage;
+      : this.analyzer.impliesAi(question)
+        ? this.scope.minCoverageImpliedAi
+        : this.scope.minCoverage;
     let coverage = 0;
     let headingCoverage = 0;
     let covers = false;

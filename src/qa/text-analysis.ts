@@ -168,6 +168,11 @@ export interface ThesaurusData {
   groups: ThesaurusGroup[];
   offPolicyQuestions?: OffPolicyQuestion[];
   /**
+   * Words with which staff mean AI without saying so ("let the software decide", "get a machine to do
+   * it"): a question using one is about AI use, though less surely than one naming AI.
+   */
+  impliedAiWords?: string[];
+  /**
    * Word → the stem it must have where the Porter stemmer would merge it with a word of another
    * meaning ("regulator" with "regulations", "officer" with the school office). Kept as data beside
    * the synonyms so a collision found in a new policy is fixed without a code change.
@@ -212,12 +217,14 @@ export class TextAnalyzer {
   private readonly aiConcepts = new Set<string>();
   private readonly policyConcepts = new Set<string>();
   private readonly offPolicy: { name: string; pattern: RegExp }[];
+  private readonly impliedAi: Set<string>;
   private readonly stemExceptions: Map<string, string>;
 
   constructor(thesaurus: ThesaurusData) {
     this.stemExceptions = new Map(
       Object.entries(thesaurus.stemExceptions ?? {}).map(([word, stemmed]) => [word.toLowerCase(), stemmed]),
     );
+    this.impliedAi = new Set((thesaurus.impliedAiWords ?? []).map((word) => word.toLowerCase()));
     this.offPolicy = (thesaurus.offPolicyQuestions ?? []).map(({ name, pattern }) => ({
       name,
       pattern: new RegExp(pattern, 'i'),
@@ -313,6 +320,11 @@ export class TextAnalyzer {
     return this.offPolicy.find(({ pattern }) => pattern.test(question))?.name;
   }
 
+  /** Whether the question means AI through a word such as "software" (see `impliedAiWords`). */
+  impliesAi(question: string): boolean {
+    return wordTokens(question).some((token) => this.impliedAi.has(token));
+  }
+
   /**
    * With `loose`, fillers may sit inside a phrase: for questions, whose wording is free, not for the
    * policy text, whose phrases stand as written (a loose match there only invents concepts).
@@ -395,6 +407,7 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
     groups?: unknown;
     stemExceptions?: unknown;
     offPolicyQuestions?: unknown;
+    impliedAiWords?: unknown;
   };
   if (!Array.isArray(parsed.groups)) throw new Error(`Thesaurus ${filePath} has no "groups" list`);
   const groups: ThesaurusGroup[] = [];
@@ -433,5 +446,8 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
     }
     offPolicyQuestions.push({ name, pattern });
   }
-  return { groups, stemExceptions, offPolicyQuestions };
+  const impliedAiWords = Array.isArray(parsed.impliedAiWords)
+    ? parsed.impliedAiWords.filter((word): word is string => typeof word === 'string')
+    : [];
+  return { groups, stemExceptions, offPolicyQuestions, impliedAiWords };
 }

@@ -167,6 +167,26 @@ describe('in scope or not, and which section answers, on one policy', () => {
     expect(passages).toEqual([]);
   });
 
+  it.each([
+    ['Which AI detector is the most accurate?', 'which product is better'],
+    ['Any tips on writing effective prompts for ChatGPT?', 'how to word a prompt'],
+    ['Was ChatGPT in the news this week?', 'AI in the news'],
+  ])('"%s" is about %s: out of scope', (question, kind) => {
+    const { passages, diagnostics } = library.retriever.searchWithDiagnostics(question, 3);
+    expect(diagnostics.offPolicy).toBe(kind);
+    expect(passages).toEqual([]);
+  });
+
+  it.each([
+    // Staff mean AI by "the software" or "a computer": the question is about AI use, so less of it
+    // need be found than for a question about a person doing the same.
+    ['Can the software write my classroom resources?', 'Can someone write my classroom resources?', '3.1'],
+    ['Can a computer keep what I type private?', 'Can a colleague keep what I type private?', '3.2'],
+  ])('"%s" is answered; "%s" is not (section %s)', (meansAi, aboutAPerson, section) => {
+    expect(library.retriever.search(meansAi, 3)[0]?.passage.section).toBe(section);
+    expect(library.retriever.search(aboutAPerson, 3)).toEqual([]);
+  });
+
   it('the same tool asked about as policy is still answered', () => {
     const { passages, diagnostics } = library.retriever.searchWithDiagnostics(
       'Can I use ChatGPT Edu to make worksheets?',

@@ -87,6 +87,16 @@ describe('off-policy questions kept as data beside the thesaurus', () => {
     );
   });
 
+  it('loads the words that mean AI without naming it, ignoring entries that are not words', () => {
+    withFile({ groups: [], impliedAiWords: ['Software', 3] }, (file) => {
+      const thesaurus = loadThesaurus(file);
+      expect(thesaurus.impliedAiWords).toEqual(['Software']);
+      const analyzer = new TextAnalyzer(thesaurus);
+      expect(analyzer.impliesAi('Can I let the software decide?')).toBe(true);
+      expect(analyzer.impliesAi('Can I let my colleague decide?')).toBe(false);
+    });
+  });
+
   it('an invalid pattern fails at load with the file and the entry named', () => {
     withFile({ groups: [], offPolicyQuestions: [{ name: 'broken', pattern: '(unclosed' }] }, (file) => {
       expect(() => loadThesaurus(file)).toThrow(/off-policy question "broken" has an invalid pattern/);
