@@ -94,6 +94,20 @@ describe('policy reader on the project fixtures', () => {
     expect(parseFixture('numbered-with-contents.txt', new ManualClock(now)).meta.pastReview).toBe(past);
   });
 
+  it('warns when two sections share an id, and not otherwise', () => {
+    const text = `AI Policy\n\n**Support Services**\n\nOffice staff may use Copilot.\n\n**Teaching**\n\nTeachers may use Copilot.\n\n**Support Services**\n\nThe IT team supports staff.\n`;
+    const repeated = parsePolicyText({ source: 'twice.txt', text, clock });
+    expect(repeated.warnings.filter((warning) => warning.includes('more than one section'))).toEqual([
+      'Section ids used by more than one section (citations to them are ambiguous; rename a heading to tell them apart): Support Services.',
+    ]);
+    const once = parsePolicyText({
+      source: 'once.txt',
+      text: text.replace(/\*\*Support Services\*\*\n\nThe IT/, '**IT**\n\nThe IT'),
+      clock,
+    });
+    expect(once.warnings.some((warning) => warning.includes('more than one section'))).toBe(false);
+  });
+
   it('uses markdown, bold and plain one-line headings as unnumbered section ids', () => {
     const document = parseFixture('headings-and-tables.txt');
     expect(document.sections.filter((section) => !section.frontMatter).map((section) => section.id)).toEqual([

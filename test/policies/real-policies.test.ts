@@ -121,6 +121,12 @@ describeShared('policy reader on the five real policies in ../shared/policies', 
     expect(documents.get(name)?.meta).toMatchObject({ trustName, approvedOn, pastReview });
   });
 
+  it('warns that the ATLP policy uses "Support Services" for two sections', () => {
+    expect(documents.get('004_e485cc565e785ee2.txt')?.warnings.join('\n')).toContain(
+      'used by more than one section (citations to them are ambiguous; rename a heading to tell them apart): Support Services.',
+    );
+  });
+
   it('keeps the authorised-tools table of the template as self-contained rows', () => {
     const table = documents
       .get('001_256e678ce297e28b.txt')
