@@ -154,14 +154,17 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
 
   /**
    * A question about working a tool, its price or which tool is better is not for the policy's
-   * owner, so it is pointed at IT support, and the policy owner only for whether the tool may be used.
+   * owner: it is pointed at whoever in school answers that kind, and at the policy owner only for
+   * whether a tool may be used.
    */
   notCovered(question?: string): Answer {
-    const offPolicy = question === undefined ? undefined : this.analyzer.offPolicyKind(question);
+    const offPolicy = question === undefined ? undefined : this.analyzer.offPolicyQuestion(question);
     const text =
       offPolicy === undefined
         ? `Our AI policy doesn't cover that, so I can't answer it from the policy. Please ask ${this.askInstead}.`
-        : `That is about ${offPolicy}, which our AI policy doesn't cover, so I can't answer it from the policy. Please ask your IT support; for whether the tool may be used at all, ask ${this.askInstead}.`;
+        : `That is about ${offPolicy.name}, which our AI policy doesn't cover, so I can't answer it from the policy.` +
+          (offPolicy.ask ? ` Please ask ${offPolicy.ask}; for` : ' For') +
+          ` whether a tool may be used at all, ask ${this.askInstead}.`;
     return { kind: 'not-covered', text, askInstead: this.askInstead };
   }
 

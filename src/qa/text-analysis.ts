@@ -162,6 +162,8 @@ export interface ThesaurusGroup {
 export interface OffPolicyQuestion {
   name: string;
   pattern: string;
+  /** Who does answer such a question ("your IT support"), when someone in school does. */
+  ask?: string;
 }
 
 export interface ThesaurusData {
@@ -216,7 +218,7 @@ export class TextAnalyzer {
   private readonly anchors = new Set<string>();
   private readonly aiConcepts = new Set<string>();
   private readonly policyConcepts = new Set<string>();
-  private readonly offPolicy: { name: string; pattern: RegExp }[];
+  private readonly offPolicy: { name: string; pattern: RegExp; ask?: string }[];
   private readonly impliedAi: Set<string>;
   private readonly stemExceptions: Map<string, string>;
 
@@ -225,9 +227,10 @@ export class TextAnalyzer {
       Object.entries(thesaurus.stemExceptions ?? {}).map(([word, stemmed]) => [word.toLowerCase(), stemmed]),
     );
     this.impliedAi = new Set((thesaurus.impliedAiWords ?? []).map((word) => word.toLowerCase()));
-    this.offPolicy = (thesaurus.offPolicyQuestions ?? []).map(({ name, pattern }) => ({
+    this.offPolicy = (thesaurus.offPolicyQuestions ?? []).map(({ name, pattern, ask }) => ({
       name,
       pattern: new RegExp(pattern, 'i'),
+      ask,
     }));
     for (const group of thesaurus.groups) {
       const concept = `${conceptPrefix}${group.concept}`;
@@ -315,9 +318,15 @@ export class TextAnalyzer {
     return this.policyConcepts.has(concept);
   }
 
+  /** The off-policy kind of question this is (its name, and who answers it), if it is one. */
+  offPolicyQuestion(question: string): { name: string; ask?: string } | undefined {
+    const found = this.offPolicy.find(({ pattern }) => pattern.test(question));
+    return found && { name: found.name, ask: found.ask };
+  }
+
   /** The name of the off-policy kind of question this is, if it is one. */
   offPolicyKind(question: string): string | undefined {
-    return this.offPolicy.find(({ pattern }) => pattern.test(question))?.name;
+    return this.offPolicyQuestion(question)?.name;
   }
 
   /** Whether the question means AI through a word such as "software" (see `impliedAiWords`). */
@@ -433,9 +442,9 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
       if (typeof stemmed === 'string') stemExceptions[word] = stemmed;
   const offPolicyQuestions: OffPolicyQuestion[] = [];
   const offPolicyEntries = Array.isArray(parsed.offPolicyQuestions)
-    ? (parsed.offPolicyQuestions as { name?: unknown; pattern?: unknown }[])
+    ? (parsed.offPolicyQuestions as { name?: unknown; pattern?: unknown; ask?: unknown }[])
     : [];
-  for (const { name, pattern } of offPolicyEntries) {
+  for (const { name, pattern, ask } of offPolicyEntries) {
     if (typeof name !== 'string' || typeof pattern !== 'string') continue;
     try {
       new RegExp(pattern, 'i');
@@ -444,7 +453,7 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
         `Thesaurus ${filePath}: off-policy question "${name}" has an invalid pattern (${String(error)})`,
       );
     }
-    offPolicyQuestions.push({ name, pattern });
+    offPolicyQuestions.push(typeof ask === 'string' ? { name, pattern, ask } : { name, pattern });
   }
   const impliedAiWords = Array.isArray(parsed.impliedAiWords)
     ? parsed.impliedAiWords.filter((word): word is string => typeof word === 'string')

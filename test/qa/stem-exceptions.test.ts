@@ -73,14 +73,23 @@ describe('off-policy questions kept as data beside the thesaurus', () => {
     withFile(
       {
         groups: [],
-        offPolicyQuestions: [{ name: 'a price', pattern: '\\bhow much\\b.*\\bcost\\b' }, { name: 3 }],
+        offPolicyQuestions: [
+          { name: 'a price', pattern: '\\bhow much\\b.*\\bcost\\b', ask: 'the business manager' },
+          { name: 'AI news', pattern: '\\bnews\\b', ask: 4 },
+          { name: 3 },
+        ],
       },
       (file) => {
         const thesaurus = loadThesaurus(file);
         expect(thesaurus.offPolicyQuestions).toEqual([
-          { name: 'a price', pattern: '\\bhow much\\b.*\\bcost\\b' },
+          { name: 'a price', pattern: '\\bhow much\\b.*\\bcost\\b', ask: 'the business manager' },
+          { name: 'AI news', pattern: '\\bnews\\b' },
         ]);
         const analyzer = new TextAnalyzer(thesaurus);
+        expect(analyzer.offPolicyQuestion('How much does Copilot cost?')).toEqual({
+          name: 'a price',
+          ask: 'the business manager',
+        });
         expect(analyzer.offPolicyKind('How much does Copilot cost?')).toBe('a price');
         expect(analyzer.offPolicyKind('Can I use Copilot?')).toBeUndefined();
       },
