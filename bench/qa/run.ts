@@ -14,7 +14,8 @@
  *     staff-blind-7.json: an eighth, whose totals were taken before the round-4 changes and whose misses
  *     then tuned them; staff-blind-8.json: a ninth, written at the same time and judged by totals only;
  *     staff-blind-9.json (judged by totals only) and staff-blind-10.json (fact-first questions, whose
- *     misses tuned round 5): a tenth and eleventh)
+ *     misses tuned round 5): a tenth and eleventh; staff-boundary.json: AI-adjacent questions in and out
+ *     of scope, for the out-of-scope check (round 6))
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';

@@ -70,7 +70,11 @@ describe('retrieval and the offline extractive answerer on the bundled example p
       'a price',
       'Please ask your school business manager; for whether',
     ],
-    ['Was ChatGPT in the news this week?', 'AI in the news', "can't answer it from the policy. For whether"],
+    [
+      'Was ChatGPT in the news this week?',
+      'AI news or predictions',
+      "can't answer it from the policy. For whether",
+    ],
   ])(
     '"%s" is about %s: pointed at who answers that, and at the policy owner only for permission',
     async (question, kind, pointer) => {

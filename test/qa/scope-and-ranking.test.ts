@@ -170,7 +170,11 @@ describe('in scope or not, and which section answers, on one policy', () => {
   it.each([
     ['Which AI detector is the most accurate?', 'which product is better'],
     ['Any tips on writing effective prompts for ChatGPT?', 'how to word a prompt'],
-    ['Was ChatGPT in the news this week?', 'AI in the news'],
+    ['Was ChatGPT in the news this week?', 'AI news or predictions'],
+    ['Write me a letter to parents about ChatGPT', 'a task for an AI tool to do'],
+    ['Can you make me a ChatGPT quiz on the Tudors?', 'a task for an AI tool to do'],
+    ['How are hospitals using AI to read scans?', 'how AI works or is used outside schools'],
+    ['My husband wants to use ChatGPT for his business, is that wise?', 'personal use outside school'],
   ])('"%s" is about %s: out of scope', (question, kind) => {
     const { passages, diagnostics } = library.retriever.searchWithDiagnostics(question, 3);
     expect(diagnostics.offPolicy).toBe(kind);
@@ -185,6 +189,14 @@ describe('in scope or not, and which section answers, on one policy', () => {
   ])('"%s" is answered; "%s" is not (section %s)', (meansAi, aboutAPerson, section) => {
     expect(library.retriever.search(meansAi, 3)[0]?.passage.section).toBe(section);
     expect(library.retriever.search(aboutAPerson, 3)).toEqual([]);
+  });
+
+  it.each([
+    // The same shapes asked about the policy or the school's own use are not off-policy.
+    'Can you give me a summary of the AI policy?',
+    'How do we stop pupils using ChatGPT to cheat?',
+  ])('"%s" is not an off-policy question', (question) => {
+    expect(library.retriever.searchWithDiagnostics(question, 3).diagnostics.offPolicy).toBeUndefined();
   });
 
   it('the same tool asked about as policy is still answered', () => {
