@@ -294,6 +294,11 @@ export class LexicalIndex {
     return total === 0 ? 0 : covered / total;
   }
 
+  /** Whether a passage contains a term (a word or a thesaurus concept) in any field. */
+  contains(term: string, entryIndex: number): boolean {
+    return this.packedAt(term, entryIndex) > 0;
+  }
+
   /** Packed field frequencies of a term in one passage; 0 when the passage lacks it. */
   private packedAt(term: string, entryIndex: number): number {
     const list = this.postings.get(term);

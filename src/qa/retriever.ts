@@ -213,6 +213,9 @@ export class PolicyRetriever implements Retriever {
       : this.analyzer.impliesAi(question)
         ? this.scope.minCoverageImpliedAi
         : this.scope.minCoverage;
+    // A kind of AI such as notetakers is answered only by a passage that speaks of it: a policy that
+    // never mentions notetakers must say it does not cover them, not quote its scope section.
+    const topics = this.analyzer.aiTopics(outcome.query.concepts.keys());
     let coverage = 0;
     let headingCoverage = 0;
     let covers = false;
@@ -221,7 +224,10 @@ export class PolicyRetriever implements Retriever {
       const passageHeadingCoverage = this.index.coverage(outcome.query, result.index, true);
       coverage = Math.max(coverage, passageCoverage);
       headingCoverage = Math.max(headingCoverage, passageHeadingCoverage);
-      covers ||= outcome.anchored
+      const anchoredHere =
+        outcome.anchored &&
+        (topics.length === 0 || topics.some((topic) => this.index.contains(topic, result.index)));
+      covers ||= anchoredHere
         ? passageCoverage >= minCoverageAnchored
         : passageCoverage >= minCoverage ||
           (passageCoverage >= minCoverageWithHeading && passageHeadingCoverage >= minHeadingCoverage);

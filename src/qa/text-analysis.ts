@@ -152,6 +152,12 @@ export interface ThesaurusGroup {
    * get looked at again" is answered by "reviewed every two years").
    */
   aboutThePolicy?: boolean;
+  /**
+   * With `explicitAi`: the group names AI in general (AI, chatbots, ChatGPT, Copilot), which a policy's
+   * general rules on AI answer even where the policy never names this tool. Any other kind of AI
+   * (notetakers, deepfakes, emotion recognition) is answered only by a policy that speaks of it.
+   */
+  generalAi?: boolean;
 }
 
 /**
@@ -218,6 +224,7 @@ export class TextAnalyzer {
   private readonly anchors = new Set<string>();
   private readonly aiConcepts = new Set<string>();
   private readonly policyConcepts = new Set<string>();
+  private readonly generalAiConcepts = new Set<string>();
   private readonly offPolicy: { name: string; pattern: RegExp; ask?: string }[];
   private readonly impliedAi: Set<string>;
   private readonly stemExceptions: Map<string, string>;
@@ -237,6 +244,7 @@ export class TextAnalyzer {
       if (group.anchor) this.anchors.add(concept);
       if (group.explicitAi) this.aiConcepts.add(concept);
       if (group.aboutThePolicy) this.policyConcepts.add(concept);
+      if (group.generalAi) this.generalAiConcepts.add(concept);
       const terms = [
         ...group.terms.map((term) => ({ term, cue: false })),
         ...(group.questionCues ?? []).map((term) => ({ term, cue: true })),
@@ -311,6 +319,16 @@ export class TextAnalyzer {
       if (tokens[position] === 'and' || tokens[position] === 'or') joined = true;
     }
     return -1;
+  }
+
+  /**
+   * The kinds of AI a question names other than AI in general (notetakers, deepfakes, emotion
+   * recognition: see `ThesaurusGroup.generalAi`).
+   */
+  aiTopics(concepts: Iterable<string>): string[] {
+    return [...concepts].filter(
+      (concept) => this.aiConcepts.has(concept) && !this.generalAiConcepts.has(concept),
+    );
   }
 
   /** Whether a concept asks about the policy document itself (see `ThesaurusGroup.aboutThePolicy`). */
@@ -429,6 +447,7 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
       explicitAi: (group as { explicitAi?: unknown }).explicitAi === true,
       idiom: (group as { idiom?: unknown }).idiom === true,
       aboutThePolicy: (group as { aboutThePolicy?: unknown }).aboutThePolicy === true,
+      generalAi: (group as { generalAi?: unknown }).generalAi === true,
       questionCues: Array.isArray((group as { questionCues?: unknown }).questionCues)
         ? ((group as { questionCues: unknown[] }).questionCues.filter(
             (term): term is string => typeof term === 'string',

@@ -223,6 +223,29 @@ describe('in scope or not, and which section answers, on one policy', () => {
   });
 });
 
+describe('a kind of AI the policy never mentions is not covered by its general rules', () => {
+  it('a policy silent on AI notetakers says so rather than quoting its scope section', () => {
+    // Riverside's scope names volunteers and remote working, but nothing about notetakers.
+    const answer = buildPolicyLibrary([riverside]).answerer.answerSync(
+      'Can a volunteer use an AI notetaker when working remotely?',
+    );
+    expect(answer.kind).toBe('not-covered');
+  });
+
+  it('a policy that speaks of them answers from that section', () => {
+    const answer = buildPolicyLibrary([hillside]).answerer.answerSync(
+      'Is Otter OK for minuting a governors meeting?',
+    );
+    expect(answer.kind).toBe('answered');
+    if (answer.kind === 'answered') expect(answer.citations[0].section).toBe('1.1');
+  });
+
+  it('AI in general is still answered from the general rules of a policy that never names the tool', () => {
+    const answer = buildPolicyLibrary([hillside]).answerer.answerSync('Can I use Gemini to mark quizzes?');
+    expect(answer.kind).toBe('answered');
+  });
+});
+
 describe('a cue that asks about the policy document covers that part of the question', () => {
   it('"how often does it get looked at again" is covered by the review section and by nothing else', () => {
     const analyzer = new TextAnalyzer(loadThesaurus());
