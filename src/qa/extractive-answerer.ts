@@ -75,8 +75,20 @@ function statementsOf(chosen: Candidate[]): { text: string; passageRank: number 
     text:
       statement.leadIn && statement.bodies.length > 1
         ? `${statement.leadIn} ${statement.bodies.join('; ')}`
-        : statement.text,
+        : statement.leadIn && standsAlone(statement.bodies[0])
+          ? statement.bodies[0]
+          : statement.text,
   }));
+}
+
+/**
+ * A bullet with its own subject and verb ("Open AI such as ChatGPT should not be used…") reads
+ * wrongly after its list's lead-in ("Under no circumstance must it be used for:"), so it is quoted
+ * alone; an item that continues the lead-in ("Ensure a DPIA is completed", "Data breaches") keeps it.
+ */
+function standsAlone(bullet: string): boolean {
+  // A subject of up to six words, then a modal verb: "AI must never…", "Open AI such as ChatGPT should…".
+  return /^[A-Z][^\s;:]*(?:\s+[^\s;:]+){0,5}?\s+(?:should|must|will|may|can|cannot|shall)\b/.test(bullet);
 }
 
 /** The longest quote a citation carries (the `ask` contract and the Azure prompt's sources). */

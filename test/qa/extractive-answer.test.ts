@@ -23,6 +23,12 @@ https://example.org/privacy-guidance https://example.org/meetings
 3. Staff
 
 3.1. Staff wellbeing matters to the trust, and staff workload is reviewed every term by staff governors.
+
+4. Public chatbots
+
+4.1. Under no circumstances may AI be used for:
+- Public chatbots such as ChatGPT must not be given pupil records.
+- grading pupils' homework.
 `;
 
 describe('the extractive answer reads as short statements', () => {
@@ -42,6 +48,18 @@ describe('the extractive answer reads as short statements', () => {
     const text = answerTo('What must staff report about AI?');
     expect(text).toBe(
       'All staff must report: data breaches involving AI tools; unsafe content made by AI; suspected misuse of AI. [1]',
+    );
+  });
+
+  it('quotes a bullet that is a sentence of its own without the lead-in it would contradict', () => {
+    expect(answerTo('Can ChatGPT be given pupil records?')).toBe(
+      'Public chatbots such as ChatGPT must not be given pupil records. [1]',
+    );
+  });
+
+  it('keeps the lead-in for a bullet that only continues it', () => {
+    expect(answerTo("Can AI be used for grading pupils' homework?")).toBe(
+      "Under no circumstances may AI be used for: grading pupils' homework. [1]",
     );
   });
 
