@@ -155,8 +155,23 @@ function baselineEngine(documents: { source: string; raw: string; parsed: Policy
       );
       return (middle.length >= 20 && target.includes(middle)) || text.includes(target.trim().slice(0, 80));
     });
+  return minisearchEngine('bm25-paragraphs', search, (id) => {
+    const paragraph = paragraphs[id];
+    return {
+      source: paragraph.source,
+      matches: (expected: string[]) => paragraphMatches(paragraph, expected),
+    };
+  });
+}
+
+/** A minisearch index as an engine: its top three results, timed, each turned into a hit by `hitOf`. */
+function minisearchEngine<T>(
+  name: string,
+  search: MiniSearch<T>,
+  hitOf: (id: number) => Ranked['hits'][number],
+): Engine {
   return {
-    name: 'bm25-paragraphs',
+    name,
     ask(question) {
       const started = performance.now();
       const results = search.search(question).slice(0, 3);
@@ -164,13 +179,7 @@ function baselineEngine(documents: { source: string; raw: string; parsed: Policy
       return {
         refused: results.length === 0,
         ms,
-        hits: results.map((result) => {
-          const paragraph = paragraphs[result.id as number];
-          return {
-            source: paragraph.source,
-            matches: (expected: string[]) => paragraphMatches(paragraph, expected),
-          };
-        }),
+        hits: results.map((result) => hitOf(result.id as number)),
       };
     },
   };
@@ -198,25 +207,13 @@ function minisearchTunedEngine(library: PolicyLibrary): Engine {
       };
     }),
   );
-  return {
-    name: 'minisearch+our-analysis',
-    ask(question) {
-      const started = performance.now();
-      const results = search.search(question).slice(0, 3);
-      const ms = performance.now() - started;
-      return {
-        refused: results.length === 0,
-        ms,
-        hits: results.map((result) => {
-          const passage = passages[result.id as number];
-          return {
-            source: passage.source,
-            matches: (expected: string[]) => expected.includes(passage.section),
-          };
-        }),
-      };
-    },
-  };
+  return minisearchEngine('minisearch+our-analysis', search, (id) => {
+    const passage = passages[id];
+    return {
+      source: passage.source,
+      matches: (expected: string[]) => expected.includes(passage.section),
+    };
+  });
 }
 
 interface Metrics {

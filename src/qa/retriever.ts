@@ -233,7 +233,7 @@ export class PolicyRetriever implements Retriever {
           (passageCoverage >= minCoverageWithHeading && passageHeadingCoverage >= minHeadingCoverage);
     }
     const minScore = outcome.query.namesAi ? this.scope.minScoreNamingAi : this.scope.minScore;
-    const offPolicy = this.analyzer.offPolicyKind(question);
+    const offPolicy = this.analyzer.offPolicyQuestion(question)?.name;
     if (offPolicy !== undefined && coverage < this.scope.minCoverageOffPolicy) covers = false;
     const inScope = top !== undefined && covers && topScore >= minScore;
     const perDocument = new Map<string, number>();

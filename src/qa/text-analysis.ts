@@ -342,11 +342,6 @@ export class TextAnalyzer {
     return found && { name: found.name, ask: found.ask };
   }
 
-  /** The name of the off-policy kind of question this is, if it is one. */
-  offPolicyKind(question: string): string | undefined {
-    return this.offPolicyQuestion(question)?.name;
-  }
-
   /** Whether the question means AI through a word such as "software" (see `impliedAiWords`). */
   impliesAi(question: string): boolean {
     return wordTokens(question).some((token) => this.impliedAi.has(token));

@@ -156,18 +156,12 @@ describe('in scope or not, and which section answers, on one policy', () => {
   });
 
   it.each([
-    // Each names ChatGPT, which the policy covers, but asks something no AI policy answers.
+    // Each names AI (most of them ChatGPT, which the policy covers) but asks something no AI policy
+    // answers.
     ['How do I turn on ChatGPT Edu in Outlook?', 'operating a product'],
     ['ChatGPT Edu has disappeared from my laptop, how do I get it back?', 'operating a product'],
     ['How much does a ChatGPT Edu licence cost per teacher?', 'a price'],
     ['Which is better for worksheets, ChatGPT Edu or Gemini?', 'which product is better'],
-  ])('"%s" names an AI tool the policy covers but asks about %s: out of scope', (question, kind) => {
-    const { passages, diagnostics } = library.retriever.searchWithDiagnostics(question, 3);
-    expect(diagnostics.offPolicy).toBe(kind);
-    expect(passages).toEqual([]);
-  });
-
-  it.each([
     ['Which AI detector is the most accurate?', 'which product is better'],
     ['Any tips on writing effective prompts for ChatGPT?', 'how to word a prompt'],
     ['Was ChatGPT in the news this week?', 'AI news or predictions'],
