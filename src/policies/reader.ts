@@ -3,8 +3,10 @@ import * as path from 'path';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
 import { htmlToPolicyText } from './html-to-text';
+import { markdownToPolicyText, unwrapHardWrappedText } from './line-layout';
 import { extractMetadata } from './metadata';
 import { buildPassages } from './passages';
+import { pdfToText } from './pdf-text';
 import { parseStructure } from './structure';
 import type { PolicyDocument } from './types';
 
@@ -62,10 +64,14 @@ export function parsePolicyText(input: { source: string; text: string; clock: Cl
   return { meta, sections: structure.sections, passages, warnings };
 }
 
-/** Reads a policy file into text: `.txt`/`.md` as is, `.docx` through mammoth, `.pdf` through unpdf. */
+/**
+ * Reads a policy file into one-paragraph-per-line text: `.txt` unwrapped when wrapped at a fixed width,
+ * `.md` with its paragraphs and pipe tables, `.docx` through mammoth, `.pdf` through unpdf.
+ */
 export async function readPolicyText(filePath: string): Promise<string> {
   const extension = path.extname(filePath).toLowerCase();
-  if (extension === '.txt' || extension === '.md') return fs.readFile(filePath, 'utf8');
+  if (extension === '.txt') return unwrapHardWrappedText(await fs.readFile(filePath, 'utf8'));
+  if (extension === '.md') return markdownToPolicyText(await fs.readFile(filePath, 'utf8'));
   const buffer = await fs.readFile(filePath);
   if (extension === '.docx') {
     // Required lazily: most runs read .txt/.md and should not pay mammoth's load time.
@@ -80,39 +86,6 @@ export async function readPolicyText(filePath: string): Promise<string> {
     `Unsupported policy file type: ${filePath}`,
     `Policies must be ${supportedExtensions.join(', ')} files.`,
   );
-}
-
-async function pdfToText(data: Uint8Array): Promise<string> {
-  // unpdf's CommonJS entry is required lazily to keep start-up fast. It loads its bundled PDF.js with a
-  // dynamic import(), which plain Node supports; jest's VM does not without
-  // --experimental-vm-modules, so the PDF test runs the reader in a child process.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const unpdf = require('unpdf') as typeof import('unpdf');
-  const pdf = await unpdf.getDocumentProxy(data);
-  const pages: string[] = [];
-  for (let pageNumber = 1; pageNumber <= pdf.numPages; pageNumber += 1) {
-    const page = await pdf.getPage(pageNumber);
-    const content = await page.getTextContent();
-    const lines: string[] = [];
-    let line = '';
-    let lastY: number | undefined;
-    for (const item of content.items) {
-      if (!('str' in item)) continue;
-      const y = item.transform[5];
-      // A vertical gap bigger than a line and a half is a paragraph break.
-      if (lastY !== undefined && line.length > 0 && Math.abs(lastY - y) > 1) {
-        lines.push(line);
-        if (Math.abs(lastY - y) > Math.max(item.height, 10) * 1.6) lines.push('');
-        line = '';
-      }
-      line += item.str;
-      lastY = y;
-    }
-    if (line.length > 0) lines.push(line);
-    pages.push(lines.join('\n'));
-  }
-  await pdf.destroy();
-  return pages.join('\n\n');
 }
 
 /** Expands files and folders (recursively) into policy files, sorted by name for stable ids. */

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Document, HeadingLevel, Packer, Paragraph } from 'docx';
 import { loadPolicyDocuments, parsePolicyText } from '../../src/policies';
 import { ManualClock } from '../../src/shared/clock';
-import { makePdf } from '../support/make-pdf';
+import { layOutAsWordPdf, makePdf } from '../support/make-pdf';
 
 const fixtures = path.resolve(__dirname, '..', 'fixtures', 'policies');
 const clock = new ManualClock('2025-06-01T12:00:00Z');
@@ -198,6 +198,45 @@ describe('policy reader on the project fixtures', () => {
     expect(outline.passages).toBe(2);
     fs.rmSync(directory, { recursive: true, force: true });
   });
+
+  it.each([23, 40])(
+    'reads a PDF laid out as Word exports it (%i lines a page) into the same sections and passages as its text',
+    async (linesPerPage) => {
+      // Wrapped clauses, clauses broken across pages, table cells wrapped in their columns, a
+      // running header and "Page n of m" footers.
+      const examplePolicy = path.resolve(
+        __dirname,
+        '..',
+        '..',
+        'policies',
+        'example',
+        'brookvale-ai-policy.txt',
+      );
+      const text = fs.readFileSync(examplePolicy, 'utf8');
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-word-pdf-'));
+      const file = path.join(directory, 'policy.pdf');
+      fs.writeFileSync(file, layOutAsWordPdf(text, 'Brookvale Learning Trust - AI Policy', linesPerPage));
+      const repoRoot = path.resolve(__dirname, '..', '..');
+      const script = `require('./src/policies').loadPolicyDocuments({ paths: [${JSON.stringify(file)}], clock: new (require('./src/shared/clock').ManualClock)('2025-06-01T12:00:00Z') }).then((documents) => process.stdout.write(JSON.stringify(documents[0])))`;
+      const fromPdf = JSON.parse(
+        execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+        }),
+      ) as ReturnType<typeof parsePolicyText>;
+      fs.rmSync(directory, { recursive: true, force: true });
+      const fromText = parsePolicyText({ source: 'policy.pdf', text, clock });
+      // The PDF font has no curly quotes or en dashes.
+      const plain = (value: string): string =>
+        value.replace(/[‘’]/g, "'").replace(/[–—]/g, '-').replace(/\s+/g, ' ').trim();
+      const outline = (document: ReturnType<typeof parsePolicyText>) =>
+        document.passages.map((passage) => [passage.section, plain(passage.heading), plain(passage.text)]);
+      expect(outline(fromPdf)).toEqual(outline(fromText));
+      expect(fromPdf.meta).toEqual(fromText.meta);
+      expect(fromPdf.warnings).toEqual(fromText.warnings);
+      expect(JSON.stringify(fromPdf.passages)).not.toMatch(/Page \d of|AI Policy"/);
+    },
+  );
 
   it('skips README files when loading a folder', async () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-folder-'));

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parsePolicyText } from '../../src/policies';
+import { markdownToPolicyText, unwrapHardWrappedText } from '../../src/policies/line-layout';
 import type { PolicyDocument } from '../../src/policies';
 import { ManualClock } from '../../src/shared/clock';
 
@@ -104,6 +105,15 @@ describeShared('policy reader on the five real policies in ../shared/policies', 
       expect(passage.text.length).toBeLessThanOrEqual(1200);
     }
   });
+
+  it.each(Object.keys(expectedIds))(
+    '%s: read as it is, and the same if saved as .md (a paragraph a line is not wrapped text)',
+    (name) => {
+      const text = fs.readFileSync(path.join(sharedPolicies, name), 'utf8');
+      expect(unwrapHardWrappedText(text)).toBe(text);
+      expect(markdownToPolicyText(text)).toBe(text);
+    },
+  );
 
   it('keeps no conversion debris in any passage', () => {
     for (const document of documents.values()) {
