@@ -2,6 +2,7 @@ import * as fs from 'fs/promises';
 import * as path from 'path';
 import type { Clock } from '../shared/clock';
 import { AppError } from '../shared/errors';
+import { docxWithNumbersAsText } from './docx-numbering';
 import { htmlToPolicyText } from './html-to-text';
 import { markdownToPolicyText, unwrapHardWrappedText } from './line-layout';
 import { extractMetadata } from './metadata';
@@ -77,7 +78,11 @@ export async function readPolicyText(filePath: string): Promise<string> {
     // Required lazily: most runs read .txt/.md and should not pay mammoth's load time.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mammoth = require('mammoth') as typeof import('mammoth');
-    const result = await mammoth.convertToHtml({ buffer });
+    // Word's Title style is the document's title, which mammoth's default style map leaves a paragraph.
+    const result = await mammoth.convertToHtml(
+      { buffer: await docxWithNumbersAsText(buffer) },
+      { styleMap: ["p[style-name='Title'] => h1:fresh"] },
+    );
     return htmlToPolicyText(result.value);
   }
   if (extension === '.pdf') return pdfToText(new Uint8Array(buffer));

@@ -324,7 +324,9 @@ function parseItems(lines: string[], plainHeadingsFromStart: boolean): ParsedStr
     if (markdown || bold) {
       const text = plainInline(markdown ? markdown[2] : (bold as RegExpExecArray)[1]).replace(/:$/, '');
       const hashes = markdown ? markdown[1].length : 2;
-      if (hashes === 1 && markdownTitle === undefined && sections.length === 0) {
+      // A document's first top heading is its title, unless it is numbered ("1. Introduction"):
+      // then the document has no title heading and this is its first section.
+      if (hashes === 1 && markdownTitle === undefined && sections.length === 0 && !numberedLine.test(text)) {
         markdownTitle = text;
         frontLines.push(text);
         continue;

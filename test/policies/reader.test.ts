@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Document, HeadingLevel, Packer, Paragraph } from 'docx';
+import { Document, HeadingLevel, LevelFormat, Packer, Paragraph } from 'docx';
 import { loadPolicyDocuments, parsePolicyText } from '../../src/policies';
 import { ManualClock } from '../../src/shared/clock';
 import { layOutAsWordPdf, makePdf } from '../support/make-pdf';
@@ -172,6 +172,87 @@ describe('policy reader on the project fixtures', () => {
       ['2', 'Breaches', 'Tell the DPO about a data breach the same day.'],
     ]);
     fs.rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('reads the numbers Word puts on headings and clauses itself (list numbering), which are not in the text', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-docx-numbered-'));
+    const doc = new Document({
+      numbering: {
+        config: [
+          {
+            reference: 'policy',
+            levels: [
+              { level: 0, format: LevelFormat.DECIMAL, text: '%1.' },
+              { level: 1, format: LevelFormat.DECIMAL, text: '%1.%2.' },
+              { level: 2, format: LevelFormat.LOWER_LETTER, text: '(%3)' },
+            ],
+          },
+          { reference: 'bullets', levels: [{ level: 0, format: LevelFormat.BULLET, text: '•' }] },
+        ],
+      },
+      // Heading 1 numbered by its style, as trust templates do; clauses numbered one by one.
+      styles: {
+        paragraphStyles: [
+          {
+            id: 'Heading1',
+            name: 'Heading 1',
+            basedOn: 'Normal',
+            next: 'Normal',
+            run: { bold: true },
+            paragraph: { numbering: { reference: 'policy', level: 0 } },
+          },
+        ],
+      },
+      sections: [
+        {
+          children: [
+            new Paragraph({ text: 'Oakfield Trust AI Policy', heading: HeadingLevel.TITLE }),
+            new Paragraph({ text: 'Notetakers', heading: HeadingLevel.HEADING_1 }),
+            new Paragraph({
+              text: 'AI notetakers need everyone in the meeting to agree first.',
+              numbering: { reference: 'policy', level: 1 },
+            }),
+            new Paragraph({
+              text: 'They must never be used in:',
+              numbering: { reference: 'policy', level: 1 },
+            }),
+            new Paragraph({ text: 'safeguarding meetings;', numbering: { reference: 'policy', level: 2 } }),
+            new Paragraph({ text: 'disciplinary hearings.', numbering: { reference: 'policy', level: 2 } }),
+            new Paragraph({ text: 'Breaches', heading: HeadingLevel.HEADING_1 }),
+            new Paragraph({
+              text: 'Tell the DPO about a data breach the same day.',
+              numbering: { reference: 'policy', level: 1 },
+            }),
+            new Paragraph({
+              text: 'Do not wait for the facts.',
+              numbering: { reference: 'bullets', level: 0 },
+            }),
+          ],
+        },
+      ],
+    });
+    const file = path.join(directory, 'policy.docx');
+    fs.writeFileSync(file, await Packer.toBuffer(doc));
+    const [document] = await loadPolicyDocuments({ paths: [file], clock });
+    fs.rmSync(directory, { recursive: true, force: true });
+    expect(document.meta.title).toBe('Oakfield Trust AI Policy');
+    expect(document.sections.map((section) => [section.id, section.heading])).toEqual([
+      ['1', 'Notetakers'],
+      ['1.1', 'Notetakers'],
+      ['1.2', 'Notetakers'],
+      ['2', 'Breaches'],
+      ['2.1', 'Breaches'],
+    ]);
+    expect(document.passages.map((passage) => [passage.section, passage.text])).toEqual([
+      ['1.1', 'AI notetakers need everyone in the meeting to agree first.'],
+      [
+        '1.2',
+        expect.stringMatching(
+          /^They must never be used in:\n\(a\)\s+safeguarding meetings;\n\(b\)\s+disciplinary hearings\.$/,
+        ),
+      ],
+      ['2.1', 'Tell the DPO about a data breach the same day.\n- Do not wait for the facts.'],
+    ]);
   });
 
   it('reads .pdf text with its numbered sections (in a child process: PDF.js loads as ESM)', () => {
