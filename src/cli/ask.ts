@@ -41,6 +41,13 @@ async function main(): Promise<number> {
     process.stderr.write(`No policy files found in ${options.policies.join(', ')}.\n`);
     return 2;
   }
+  if (library.passages.length === 0) {
+    const reasons = library.documents.map(
+      (document) => `${document.meta.source}: ${document.warnings[0] ?? ''}`,
+    );
+    process.stderr.write(`No policy text to answer from.\n${reasons.join('\n')}\n`);
+    return 2;
+  }
   // Compile the hot paths before the first timed question, so `ms` measures answering, not the
   // JavaScript engine's warm-up (nothing is printed for these).
   for (const warmUp of warmUpQuestions) library.answerer.answerSync(warmUp);

@@ -1,3 +1,7 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { RecordingLogger } from '../../src/shared/logger';
 import { LocalBotConnector } from '../support/bot-connector';
 import { removeTemporaryFolders, startBot, type RunningBot } from '../support/bot-harness';
 import { installActivity, invokeActivity, messageActivity, staffMember } from '../support/teams-activities';
@@ -101,6 +105,34 @@ describe('a member of staff talking to the bot (offline mode)', () => {
     const response = await fetch(`${bot.url}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ status: 'ok', mode: 'offline' });
+  });
+});
+
+describe('a bot whose policy folder has no readable text', () => {
+  it('reports itself unhealthy and logs why, so the IT lead sees it before staff get only "not covered"', async () => {
+    const policies = fs.mkdtempSync(path.join(os.tmpdir(), 'policies-scanned-'));
+    // A policy exported without its text (PDF.js does not load in jest's VM; the ask CLI test reads
+    // a real scanned PDF).
+    fs.writeFileSync(path.join(policies, 'policy.txt'), '\n\n   \n');
+    const logger = new RecordingLogger();
+    const bot = await startBot({ env: { POLICIES_PATH: policies }, overrides: { logger } });
+    try {
+      const response = await fetch(`${bot.url}/healthz`);
+      expect(response.status).toBe(503);
+      expect(logger.entries).toContainEqual(
+        expect.objectContaining({
+          level: 'warn',
+          event: 'policies.unreadable',
+          fields: expect.objectContaining({
+            source: 'policy.txt',
+            warning: expect.stringMatching(/^No text found/),
+          }),
+        }),
+      );
+    } finally {
+      await bot.stop();
+      fs.rmSync(policies, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,5 +1,8 @@
 import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { makePagedPdf } from '../support/make-pdf';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
 const examplePolicy = path.join(repoRoot, 'policies', 'example');
@@ -101,5 +104,20 @@ describe('ask CLI contract', () => {
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('--policies');
+  });
+
+  it('says why, on stderr, when a policy has no text to answer from (a scanned PDF)', () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'ask-scanned-'));
+    const file = path.join(directory, 'scanned.pdf');
+    fs.writeFileSync(file, makePagedPdf([[], []]));
+    const run = spawnSync(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', 'src/cli/ask.ts', '--policies', file, 'Can I use ChatGPT?'],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
+    fs.rmSync(directory, { recursive: true, force: true });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('scanned.pdf: No text found');
   });
 });

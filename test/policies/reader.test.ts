@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Document, HeadingLevel, LevelFormat, Packer, Paragraph } from 'docx';
 import { loadPolicyDocuments, parsePolicyText } from '../../src/policies';
+import { noTextWarning } from '../../src/policies/reader';
 import { ManualClock } from '../../src/shared/clock';
 import { layOutAsWordPdf, makePdf } from '../support/make-pdf';
 
@@ -316,6 +317,15 @@ describe('policy reader on the project fixtures', () => {
       expect(fromPdf.meta).toEqual(fromText.meta);
       expect(fromPdf.warnings).toEqual(fromText.warnings);
       expect(JSON.stringify(fromPdf.passages)).not.toMatch(/Page \d of|AI Policy"/);
+    },
+  );
+
+  it.each(['', '   \n\n  \n', '12\n\n13'])(
+    'gives one plain warning for a document with no text (%j)',
+    (text) => {
+      const document = parsePolicyText({ source: 'scanned.pdf', text, clock });
+      expect(document.passages).toEqual([]);
+      expect(document.warnings).toEqual([noTextWarning]);
     },
   );
 
