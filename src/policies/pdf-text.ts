@@ -161,9 +161,10 @@ function runningKey(text: string): string {
 
 /**
  * Drops page numbers and the headers and footers repeated on at least half the pages (and two),
- * looking only at the first and last few lines of each page.
+ * looking only at the first and last few lines of each page. Also says what it dropped (each
+ * header or footer once, as on its first page), for the outline an IT lead checks.
  */
-function withoutRunningLines(pages: PdfLine[][]): PdfLine[][] {
+function withoutRunningLines(pages: PdfLine[][]): { pages: PdfLine[][]; dropped: string[] } {
   const pagesWith = new Map<string, number>();
   for (const lines of pages) {
     const keys = new Set(
@@ -172,14 +173,22 @@ function withoutRunningLines(pages: PdfLine[][]): PdfLine[][] {
     for (const key of keys) pagesWith.set(key, (pagesWith.get(key) ?? 0) + 1);
   }
   const threshold = Math.max(2, pages.length / 2);
-  return pages.map((lines) =>
+  const dropped = new Map<string, string>();
+  const kept = pages.map((lines) =>
     lines.filter((line, position) => {
       const inMargin = position < marginLines || position >= lines.length - marginLines;
       if (!inMargin) return true;
-      if (pageNumber.test(line.text.trim())) return false;
-      return pages.length < 2 || (pagesWith.get(runningKey(line.text)) ?? 0) < threshold;
+      const running = pageNumber.test(line.text.trim())
+        ? 'page numbers'
+        : pages.length >= 2 && (pagesWith.get(runningKey(line.text)) ?? 0) >= threshold
+          ? `"${line.text.replace(/\t/g, ' ')}"`
+          : undefined;
+      if (running === undefined) return true;
+      if (!dropped.has(runningKey(running))) dropped.set(runningKey(running), running);
+      return false;
     }),
   );
+  return { pages: kept, dropped: [...dropped.values()] };
 }
 
 /**
@@ -207,9 +216,17 @@ const linesToFindMargin = 10;
  * same units as the items' positions.
  */
 export function pdfItemsToText(pages: PdfTextItem[][], pageWidth = 612): string {
-  const cleaned = withoutRunningLines(pages.map(pageLines));
+  return pdfLayoutToText(pages, pageWidth).text;
+}
+
+/** The text, and the running headers, footers and page numbers left out of it. */
+export function pdfLayoutToText(
+  pages: PdfTextItem[][],
+  pageWidth = 612,
+): { text: string; runningLines: string[] } {
+  const { pages: cleaned, dropped: runningLines } = withoutRunningLines(pages.map(pageLines));
   const all = cleaned.flat();
-  if (all.length === 0) return '';
+  if (all.length === 0) return { text: '', runningLines };
   // The text block's right edge: most wrapped lines reach it, headings and last lines fall short.
   // With only a few lines, the page's own margins (as wide on the right as on the left) say it.
   const leftEdge = Math.min(...all.map((line) => line.left));
@@ -235,11 +252,11 @@ export function pdfItemsToText(pages: PdfTextItem[][], pageWidth = 612): string 
     });
   });
   if (current.length > 0) paragraphs.push(current);
-  return paragraphs.join('\n').replace(/\n{3,}/g, '\n\n');
+  return { text: paragraphs.join('\n').replace(/\n{3,}/g, '\n\n'), runningLines };
 }
 
 /** Reads a PDF's text with PDF.js (through unpdf) and rebuilds its paragraphs. */
-export async function pdfToText(data: Uint8Array): Promise<string> {
+export async function pdfToText(data: Uint8Array): Promise<{ text: string; runningLines: string[] }> {
   // unpdf's CommonJS entry is required lazily to keep start-up fast. It loads its bundled PDF.js with a
   // dynamic import(), which plain Node supports; jest's VM does not without
   // --experimental-vm-modules, so the PDF tests run the reader in a child process.
@@ -266,5 +283,5 @@ export async function pdfToText(data: Uint8Array): Promise<string> {
     pages.push(items);
   }
   await pdf.destroy();
-  return pdfItemsToText(pages, pageWidth);
+  return pdfLayoutToText(pages, pageWidth);
 }

@@ -88,7 +88,24 @@ export function parsePolicyText(input: { source: string; text: string; clock: Cl
  * `.md` with its paragraphs and pipe tables, `.docx` through mammoth, `.pdf` through unpdf.
  */
 export async function readPolicyText(filePath: string): Promise<string> {
+  return (await readPolicyFile(filePath)).text;
+}
+
+/** The file's text, and notes for the outline on what reading it left out. */
+async function readPolicyFile(filePath: string): Promise<{ text: string; notes: string[] }> {
   const extension = path.extname(filePath).toLowerCase();
+  if (extension === '.pdf') {
+    const { text, runningLines } = await pdfToText(new Uint8Array(await fs.readFile(filePath)));
+    const notes =
+      runningLines.length > 0
+        ? [`Left out as page headers, footers or numbers: ${runningLines.join(', ')}.`]
+        : [];
+    return { text, notes };
+  }
+  return { text: await readConvertedText(filePath, extension), notes: [] };
+}
+
+async function readConvertedText(filePath: string, extension: string): Promise<string> {
   if (extension === '.txt') return unwrapHardWrappedText(await fs.readFile(filePath, 'utf8'));
   if (extension === '.md') return markdownToPolicyText(await fs.readFile(filePath, 'utf8'));
   const buffer = await fs.readFile(filePath);
@@ -103,7 +120,6 @@ export async function readPolicyText(filePath: string): Promise<string> {
     );
     return htmlToPolicyText(result.value);
   }
-  if (extension === '.pdf') return pdfToText(new Uint8Array(buffer));
   throw new AppError(
     'bad-input',
     `Unsupported policy file type: ${filePath}`,
@@ -146,8 +162,9 @@ export async function loadPolicyDocuments(input: {
   const files = await listPolicyFiles(input.paths);
   const documents: PolicyDocument[] = [];
   for (const file of files) {
-    const text = await readPolicyText(file);
-    documents.push(parsePolicyText({ source: path.basename(file), text, clock: input.clock }));
+    const { text, notes } = await readPolicyFile(file);
+    const document = parsePolicyText({ source: path.basename(file), text, clock: input.clock });
+    documents.push(notes.length > 0 ? { ...document, warnings: [...document.warnings, ...notes] } : document);
   }
   return documents;
 }
