@@ -97,7 +97,7 @@ function readNumbering(xml: string | undefined): Map<string, Numbering> {
 }
 
 interface NumberReference {
-  numId?: string;
+  listId?: string;
   level?: number;
 }
 
@@ -113,7 +113,7 @@ function readStyleNumbering(xml: string | undefined): (styleId: string | undefin
       styles.set(id, {
         basedOn: value(child(style, 'basedOn')),
         reference: {
-          numId: value(child(numberProperties, 'numId')),
+          listId: value(child(numberProperties, 'numId')),
           level: level === undefined ? undefined : Number(level),
         },
       });
@@ -125,7 +125,7 @@ function readStyleNumbering(xml: string | undefined): (styleId: string | undefin
     for (let id = styleId; id !== undefined && !seen.has(id); id = styles.get(id)?.basedOn) {
       seen.add(id);
       const own = styles.get(id)?.reference;
-      reference.numId ??= own?.numId;
+      reference.listId ??= own?.listId;
       reference.level ??= own?.level;
     }
     return reference;
@@ -206,18 +206,18 @@ export async function docxWithNumbersAsText(buffer: Buffer): Promise<Buffer> {
     const properties = child(paragraph, 'pPr');
     const direct = child(properties, 'numPr');
     const fromStyle = styleNumbering(value(child(properties, 'pStyle')));
-    const numId = value(child(direct, 'numId')) ?? fromStyle.numId;
+    const listId = value(child(direct, 'numId')) ?? fromStyle.listId;
     const level = Number(value(child(direct, 'ilvl')) ?? fromStyle.level ?? 0);
-    if (numId === undefined || numId === '0') continue;
-    const numbering = numberings.get(numId);
+    if (listId === undefined || listId === '0') continue;
+    const numbering = numberings.get(listId);
     const definition = numbering?.levels.get(level);
     if (!numbering || !definition) continue;
     const format = definition.format;
     if (format === 'bullet' || format === 'none') continue;
     const levelCounters = counters.get(numbering.abstractId) ?? new Map<number, number>();
     counters.set(numbering.abstractId, levelCounters);
-    if (!restarted.has(numId)) {
-      restarted.add(numId);
+    if (!restarted.has(listId)) {
+      restarted.add(listId);
       for (const [overridden, start] of numbering.startOverrides) {
         levelCounters.set(overridden, start - 1);
         for (const deeper of [...levelCounters.keys()]) if (deeper > overridden) levelCounters.delete(deeper);
@@ -249,11 +249,11 @@ export async function docxWithNumbersAsText(buffer: Buffer): Promise<Buffer> {
     // by a space, since a tab inside a line is how the structure parser tells a table row.
     if (/^\d+(?:\.\d+)*\.?$/.test(label)) run.appendChild(document.createElementNS(wordNamespace, 'w:tab'));
     else text.appendChild(document.createTextNode(' '));
-    const pPr =
+    const paragraphProperties =
       properties ??
       paragraph.insertBefore(document.createElementNS(wordNamespace, 'w:pPr'), paragraph.firstChild);
-    paragraph.insertBefore(run, pPr.nextSibling);
-    if (direct) pPr.removeChild(direct);
+    paragraph.insertBefore(run, paragraphProperties.nextSibling);
+    if (direct) paragraphProperties.removeChild(direct);
     const none = document.createElementNS(wordNamespace, 'w:numPr');
     const noneLevel = document.createElementNS(wordNamespace, 'w:ilvl');
     noneLevel.setAttribute('w:val', '0');
@@ -262,7 +262,7 @@ export async function docxWithNumbersAsText(buffer: Buffer): Promise<Buffer> {
     none.appendChild(noneLevel);
     none.appendChild(noneId);
     // numPr comes after pStyle and keepNext-like toggles in the schema; mammoth reads it anywhere.
-    pPr.appendChild(none);
+    paragraphProperties.appendChild(none);
     changed = true;
   }
   if (!changed) return buffer;

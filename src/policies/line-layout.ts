@@ -39,6 +39,9 @@ export function markdownToPolicyText(markdown: string): string {
   return unwrapHardWrappedText(lines.join('\n'));
 }
 
+/** A clause number and the tab after it, as Word's text export writes "3.5.<tab>Staff must…". */
+const clauseNumberTab = /^\s*\d+(?:\.\d+)*\.?\t/;
+
 /** Editors wrap a little short of their width now and then (a hyphen, a trailing space). */
 const wrapSlack = 2;
 
@@ -73,7 +76,7 @@ export function unwrapHardWrappedText(text: string): string {
     const wrapped =
       previous !== undefined &&
       trimmed.length > 0 &&
-      !/\t/.test(previous) &&
+      !/\S\t/.test(previous.replace(clauseNumberTab, '')) &&
       !/\t/.test(line) &&
       !blockStart.test(line) &&
       !boldOnly.test(line) &&

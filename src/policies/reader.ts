@@ -16,11 +16,11 @@ export const supportedExtensions = ['.txt', '.md', '.docx', '.pdf'];
 /** Files in a policy folder that are about the folder, not policies. */
 const notPolicies = /^(readme|changelog|license|licence|contributing)(\.[a-z]+)?$/i;
 
-/** Parses one policy given as text (already converted from Word/PDF when needed). */
 /** The one warning for a document with no words in it: more warnings would only confuse. */
 export const noTextWarning =
   'No text found: a scanned PDF (a picture of each page) has none. Save the policy from Word as .docx or PDF, or run it through OCR first.';
 
+/** Parses one policy given as text (already converted from Word/PDF when needed). */
 export function parsePolicyText(input: { source: string; text: string; clock: Clock }): PolicyDocument {
   if (!/[A-Za-z]{2,}/.test(input.text)) {
     return {

@@ -37,12 +37,15 @@ describe('text wrapped at a fixed width', () => {
         '4.2. A data protection impact assessment must be completed and',
         '     signed off by the DPO before any new AI tool is introduced.',
         '4.3. Special category information must never be entered.',
+        '4.4.\tA tab after the number, as Word writes it, still lets the',
+        '      clause carry on.',
       ],
       [
         wrappedFiller.join(' '),
         '',
         '4.2. A data protection impact assessment must be completed and signed off by the DPO before any new AI tool is introduced.',
         '4.3. Special category information must never be entered.',
+        '4.4.\tA tab after the number, as Word writes it, still lets the clause carry on.',
       ],
     ],
     [
