@@ -42,20 +42,34 @@ interface PdfCell {
   text: string;
 }
 
+/**
+ * A gap wider than this share of the font size starts a new cell: a word space is about a quarter
+ * of it, while table cells sit apart by their margins (Word's 0.19 cm each side, about 11 points).
+ */
+const cellGap = 0.6;
+
 function joinItems(items: PdfTextItem[]): { cells: PdfCell[]; left: number; right: number } {
   const cells: PdfCell[] = [];
   let right = -Infinity;
   let left = Infinity;
+  /** Width of a space PDF.js reported since the last word: justified text stretches them. */
+  let space: number | undefined;
   for (const item of items) {
-    if (item.str.trim().length === 0) continue;
+    if (item.str.trim().length === 0) {
+      space = (space ?? 0) + item.width;
+      continue;
+    }
     const cell = cells[cells.length - 1];
-    const gap = item.x - right;
+    const size = Math.max(item.height, 1);
+    const wordSpace = space !== undefined && space <= size;
+    space = undefined;
     // A wide gap on one line separates a clause number from its text, or table cells: written as
     // a tab, as Word's own text export does, which the structure parser reads that way.
-    if (!cell || gap > Math.max(item.height, 1) * 1.2) cells.push({ x: item.x, text: item.str.trim() });
+    if (!cell || (!wordSpace && item.x - right > size * cellGap))
+      cells.push({ x: item.x, text: item.str.trim() });
     else
       cell.text +=
-        gap > Math.max(item.height, 1) * 0.1 && !/\s$/.test(cell.text) && !/^\s/.test(item.str)
+        (wordSpace || item.x - right > size * 0.1) && !/\s$/.test(cell.text) && !/^\s/.test(item.str)
           ? ` ${item.str}`
           : item.str;
     left = Math.min(left, item.x);
@@ -81,7 +95,8 @@ function alignsWith(line: PdfLine, above: PdfLine): boolean {
  * Folds a line into the one above when it continues that line's columns: the further lines of a
  * clause's text beside its number, of a bullet beside its glyph, of table cells that wrap inside
  * their column. A line that fills the first column too starts a new row, unless the table sets its
- * rows apart with space (as Word's default paragraph spacing does) and this row began so.
+ * rows apart with space (as Word's default paragraph spacing does) and this row began so, or every
+ * cell of it carries on mid-sentence (starts in lower case).
  */
 function withColumnsFolded(lines: PdfLine[]): PdfLine[] {
   const folded: PdfLine[] = [];
@@ -93,7 +108,9 @@ function withColumnsFolded(lines: PdfLine[]): PdfLine[] {
       above !== undefined &&
       !line.gapBefore &&
       alignsWith(line, above) &&
-      (rowsSpaced || line.cells[0].x > above.cells[0].x + columnTolerance);
+      (rowsSpaced ||
+        line.cells[0].x > above.cells[0].x + columnTolerance ||
+        line.cells.every((cell) => /^[a-z(),;]/.test(cell.text)));
     if (!fits) {
       rowsSpaced = above !== undefined && line.gapBefore && line.cells.length >= 2 && alignsWith(line, above);
       folded.push(line);
@@ -119,40 +136,62 @@ function withColumnsFolded(lines: PdfLine[]): PdfLine[] {
   return folded;
 }
 
-/** Groups a page's items into lines by their baseline, in the order the page gives them. */
+/**
+ * Groups a page's items into lines by their baseline, top to bottom and left to right: Word and
+ * other writers put a table's text down cell by cell, and only the positions show which cells
+ * share a row. Policies are laid out in one column, so position order is reading order.
+ */
 function pageLines(items: PdfTextItem[]): PdfLine[] {
-  const lines: PdfLine[] = [];
-  let current: PdfTextItem[] = [];
-  let previousY: number | undefined;
-  let previousHeight = 0;
-  const flush = (): void => {
-    const printable = current.filter((item) => item.str.trim().length > 0);
-    if (printable.length === 0) return;
-    const { cells, left, right } = joinItems(printable);
-    const text = cellText(cells);
-    const y = printable[0].y;
-    const height = Math.max(...printable.map((item) => item.height));
-    const last = lines[lines.length - 1];
-    const gapBefore = last !== undefined && Math.abs(last.y - y) > Math.max(height, last.height, 10) * 1.6;
-    lines.push({ text, cells, left, right, y, height, gapBefore });
-  };
-  for (const item of items) {
-    if (
-      item.str.trim().length > 0 &&
-      previousY !== undefined &&
-      Math.abs(item.y - previousY) > previousHeight * 0.5 + 1
-    ) {
-      flush();
-      current = [];
-    }
-    current.push(item);
-    if (item.str.trim().length > 0) {
-      previousY = item.y;
-      previousHeight = item.height;
-    }
+  // Spaces stay in: they tell a stretched word space from the gap between table cells.
+  const printable = items
+    .filter((item) => item.str.length > 0)
+    .map((item, order) => ({ item, order }))
+    .sort((left, right) => right.item.y - left.item.y || left.order - right.order)
+    .map(({ item }) => item);
+  const groups: PdfTextItem[][] = [];
+  for (const item of printable) {
+    const group = groups[groups.length - 1];
+    // Superscripts and mixed fonts sit a little off the baseline of their line.
+    if (group && Math.abs(group[0].y - item.y) <= Math.max(group[0].height, item.height, 1) * 0.5)
+      group.push(item);
+    else groups.push([item]);
   }
-  flush();
-  return withColumnsFolded(lines);
+  return groups
+    .filter((group) => group.some((item) => item.str.trim().length > 0))
+    .map((group) => {
+      const words = group.filter((item) => item.str.trim().length > 0);
+      const { cells, left, right } = joinItems([...group].sort((first, second) => first.x - second.x));
+      const height = Math.max(...words.map((item) => item.height));
+      return { text: cellText(cells), cells, left, right, y: words[0].y, height, gapBefore: false };
+    });
+}
+
+/**
+ * The distance between the lines of one paragraph: the smaller distances between consecutive
+ * lines are the usual line spacing, the larger ones paragraph spacing and headings.
+ */
+function linePitch(pages: PdfLine[][]): number {
+  const distances: number[] = [];
+  for (const lines of pages)
+    for (let index = 1; index < lines.length; index += 1) {
+      const distance = lines[index - 1].y - lines[index].y;
+      if (distance > 0 && Math.abs(lines[index - 1].height - lines[index].height) <= 1)
+        distances.push(distance);
+    }
+  if (distances.length === 0) return 14;
+  distances.sort((left, right) => left - right);
+  return distances[Math.floor(distances.length * 0.25)];
+}
+
+/** Marks the lines that follow more space than a line's: a new paragraph, heading or table row. */
+function withGaps(lines: PdfLine[], pitch: number): PdfLine[] {
+  return lines.map((line, index) => {
+    const above = lines[index - 1];
+    if (!above) return line;
+    // A larger font needs more room without any space between paragraphs.
+    const expected = Math.max(pitch, ((above.height + line.height) / 2) * 1.15);
+    return { ...line, gapBefore: above.y - line.y > expected * 1.3 };
+  });
 }
 
 function runningKey(text: string): string {
@@ -224,7 +263,11 @@ export function pdfLayoutToText(
   pages: PdfTextItem[][],
   pageWidth = 612,
 ): { text: string; runningLines: string[] } {
-  const { pages: cleaned, dropped: runningLines } = withoutRunningLines(pages.map(pageLines));
+  const lines = pages.map(pageLines);
+  const pitch = linePitch(lines);
+  const { pages: cleaned, dropped: runningLines } = withoutRunningLines(
+    lines.map((page) => withColumnsFolded(withGaps(page, pitch))),
+  );
   const all = cleaned.flat();
   if (all.length === 0) return { text: '', runningLines };
   // The text block's right edge: most wrapped lines reach it, headings and last lines fall short.

@@ -121,14 +121,24 @@ function toItems(lines: string[]): { items: Item[]; contentsIds: string[]; conte
 function skipContents(lines: string[], start: number, contentsIds: string[]): number {
   let index = start;
   while (index < lines.length && isBlank(lines[index])) index += 1;
+  const listed = new Set<string>();
+  const entryKey = (line: string): string =>
+    plainInline(line.replace(contentsEntry, ''))
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
   const note = (line: string): void => {
     const match = numberedLine.exec(line.replace(contentsEntry, ''));
     if (match) contentsIds.push(match[1]);
     const appendix = appendixLine.exec(plainInline(line));
     if (appendix) contentsIds.push(`Appendix ${appendix[2]}`);
+    listed.add(entryKey(line));
   };
   for (;;) {
     while (index < lines.length && !isBlank(lines[index])) {
+      // A heading the contents already listed, now without a page number: the body has begun (a
+      // PDF or a tight layout may leave no blank line between the contents and the first section).
+      if (!contentsEntry.test(lines[index]) && listed.has(entryKey(lines[index]))) return index;
       note(lines[index]);
       index += 1;
     }

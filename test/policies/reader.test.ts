@@ -3,10 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Document, HeadingLevel, LevelFormat, Packer, Paragraph } from 'docx';
-import { loadPolicyDocuments, parsePolicyText } from '../../src/policies';
+import { loadPolicyDocuments, parsePolicyText, type PolicyDocument } from '../../src/policies';
 import { noTextWarning } from '../../src/policies/reader';
 import { ManualClock } from '../../src/shared/clock';
 import { layOutAsWordPdf, makePdf } from '../support/make-pdf';
+import { typesetPolicyPdf } from '../support/typeset-pdf';
 
 const fixtures = path.resolve(__dirname, '..', 'fixtures', 'policies');
 const clock = new ManualClock('2025-06-01T12:00:00Z');
@@ -17,6 +18,25 @@ function parseFixture(name: string, at = clock) {
     text: fs.readFileSync(path.join(fixtures, name), 'utf8'),
     clock: at,
   });
+}
+
+/** A policy file read by the project's reader in a child process (PDF.js loads as ESM, which jest's VM does not). */
+function readInChildProcess(file: string): PolicyDocument {
+  const repoRoot = path.resolve(__dirname, '..', '..');
+  const script = `require('./src/policies').loadPolicyDocuments({ paths: [${JSON.stringify(file)}], clock: new (require('./src/shared/clock').ManualClock)('2025-06-01T12:00:00Z') }).then((documents) => process.stdout.write(JSON.stringify(documents[0])))`;
+  return JSON.parse(
+    execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    }),
+  ) as PolicyDocument;
+}
+
+/** Each passage's section, heading and text, with the typography a PDF's standard font lacks made plain. */
+function outlineOf(document: PolicyDocument): string[][] {
+  const plain = (value: string): string =>
+    value.replace(/[‘’]/g, "'").replace(/[–—]/g, '-').replace(/\s+/g, ' ').trim();
+  return document.passages.map((passage) => [passage.section, plain(passage.heading), plain(passage.text)]);
 }
 
 describe('policy reader on the project fixtures', () => {
@@ -298,22 +318,10 @@ describe('policy reader on the project fixtures', () => {
       const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-word-pdf-'));
       const file = path.join(directory, 'policy.pdf');
       fs.writeFileSync(file, layOutAsWordPdf(text, 'Brookvale Learning Trust - AI Policy', linesPerPage));
-      const repoRoot = path.resolve(__dirname, '..', '..');
-      const script = `require('./src/policies').loadPolicyDocuments({ paths: [${JSON.stringify(file)}], clock: new (require('./src/shared/clock').ManualClock)('2025-06-01T12:00:00Z') }).then((documents) => process.stdout.write(JSON.stringify(documents[0])))`;
-      const fromPdf = JSON.parse(
-        execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-          cwd: repoRoot,
-          encoding: 'utf8',
-        }),
-      ) as ReturnType<typeof parsePolicyText>;
+      const fromPdf = readInChildProcess(file);
       fs.rmSync(directory, { recursive: true, force: true });
       const fromText = parsePolicyText({ source: 'policy.pdf', text, clock });
-      // The PDF font has no curly quotes or en dashes.
-      const plain = (value: string): string =>
-        value.replace(/[‘’]/g, "'").replace(/[–—]/g, '-').replace(/\s+/g, ' ').trim();
-      const outline = (document: ReturnType<typeof parsePolicyText>) =>
-        document.passages.map((passage) => [passage.section, plain(passage.heading), plain(passage.text)]);
-      expect(outline(fromPdf)).toEqual(outline(fromText));
+      expect(outlineOf(fromPdf)).toEqual(outlineOf(fromText));
       expect(fromPdf.meta).toEqual(fromText.meta);
       // The outline tells the IT lead what was left out.
       expect(fromPdf.warnings).toEqual([
@@ -330,6 +338,32 @@ describe('policy reader on the project fixtures', () => {
       const document = parsePolicyText({ source: 'scanned.pdf', text, clock });
       expect(document.passages).toEqual([]);
       expect(document.warnings).toEqual([noTextWarning]);
+    },
+  );
+
+  it.each([false, true])(
+    'reads a PDF typeset by a real layout engine (justified: %s) into the same sections and passages as its text',
+    async (justify) => {
+      const examplePolicy = path.resolve(
+        __dirname,
+        '..',
+        '..',
+        'policies',
+        'example',
+        'brookvale-ai-policy.txt',
+      );
+      const text = fs.readFileSync(examplePolicy, 'utf8');
+      const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-typeset-pdf-'));
+      const file = path.join(directory, 'policy.pdf');
+      fs.writeFileSync(
+        file,
+        await typesetPolicyPdf(text, { header: 'Brookvale Learning Trust - AI Policy', justify }),
+      );
+      const fromPdf = readInChildProcess(file);
+      fs.rmSync(directory, { recursive: true, force: true });
+      const fromText = parsePolicyText({ source: 'policy.pdf', text, clock });
+      expect(outlineOf(fromPdf)).toEqual(outlineOf(fromText));
+      expect(fromPdf.meta).toEqual(fromText.meta);
     },
   );
 
