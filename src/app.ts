@@ -266,7 +266,9 @@ async function createPolicyAnswerer(
   // What `npm run index` would tell the IT lead, in the service's log: a policy with no text or no
   // sections answers nothing, and staff would only see "not covered".
   for (const document of library.documents)
-    for (const warning of document.warnings.filter((text) => /^No (text|sections)/.test(text)))
+    for (const warning of document.warnings.filter((text) =>
+      /^(No (text|sections)|Could not read)/.test(text),
+    ))
       services.logger.log('warn', 'policies.unreadable', { source: document.meta.source, warning });
   const extractive = library.answerer;
   const answerer = config.azureOpenAI

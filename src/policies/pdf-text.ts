@@ -305,7 +305,8 @@ export async function pdfToText(data: Uint8Array): Promise<{ text: string; runni
   // --experimental-vm-modules, so the PDF tests run the reader in a child process.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const unpdf = require('unpdf') as typeof import('unpdf');
-  const pdf = await unpdf.getDocumentProxy(data);
+  // PDF.js reports repairs of damaged files as console output; `ask` keeps stdout for its answers.
+  const pdf = await unpdf.getDocumentProxy(data, { verbosity: 0 });
   const pages: PdfTextItem[][] = [];
   let pageWidth = 612;
   for (let pageNumber = 1; pageNumber <= pdf.numPages; pageNumber += 1) {

@@ -20,22 +20,27 @@ const notPolicies = /^(readme|changelog|license|licence|contributing)(\.[a-z]+)?
 export const noTextWarning =
   'No text found: a scanned PDF (a picture of each page) has none. Save the policy from Word as .docx or PDF, or run it through OCR first.';
 
+/** A document the library keeps (so the outline and the logs can name it) but cannot answer from. */
+function documentWithoutText(source: string, clock: Clock, warning: string): PolicyDocument {
+  return {
+    meta: extractMetadata({ source, fullText: '', frontLines: [], sections: [], clock }),
+    sections: [],
+    passages: [],
+    warnings: [warning],
+  };
+}
+
+/** Why a file that should be a Word document or PDF could not be opened, in words for an IT lead. */
+function unreadableWarning(filePath: string, error: unknown): string {
+  const extension = path.extname(filePath).toLowerCase();
+  const kind = extension === '.docx' ? 'a Word document' : extension === '.pdf' ? 'a PDF' : 'a text file';
+  const detail = error instanceof Error ? ` (${error.message.split('\n')[0].slice(0, 120)})` : '';
+  return `Could not read the file: it does not open as ${kind}${detail}. Open it and save it again, or save it as .docx or PDF.`;
+}
+
 /** Parses one policy given as text (already converted from Word/PDF when needed). */
 export function parsePolicyText(input: { source: string; text: string; clock: Clock }): PolicyDocument {
-  if (!/[A-Za-z]{2,}/.test(input.text)) {
-    return {
-      meta: extractMetadata({
-        source: input.source,
-        fullText: '',
-        frontLines: [],
-        sections: [],
-        clock: input.clock,
-      }),
-      sections: [],
-      passages: [],
-      warnings: [noTextWarning],
-    };
-  }
+  if (!/[A-Za-z]{2,}/.test(input.text)) return documentWithoutText(input.source, input.clock, noTextWarning);
   const structure = parseStructure(input.text);
   const body = structure.sections.filter((section) => !section.frontMatter);
   const meta = extractMetadata({
@@ -162,8 +167,15 @@ export async function loadPolicyDocuments(input: {
   const files = await listPolicyFiles(input.paths);
   const documents: PolicyDocument[] = [];
   for (const file of files) {
-    const { text, notes } = await readPolicyFile(file);
-    const document = parsePolicyText({ source: path.basename(file), text, clock: input.clock });
+    const source = path.basename(file);
+    // One damaged file must not keep the trust's other policies from being read.
+    const read = await readPolicyFile(file).catch((error: unknown) => unreadableWarning(file, error));
+    if (typeof read === 'string') {
+      documents.push(documentWithoutText(source, input.clock, read));
+      continue;
+    }
+    const { text, notes } = read;
+    const document = parsePolicyText({ source, text, clock: input.clock });
     documents.push(notes.length > 0 ? { ...document, warnings: [...document.warnings, ...notes] } : document);
   }
   return documents;

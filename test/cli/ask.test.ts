@@ -120,4 +120,31 @@ describe('ask CLI contract', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('scanned.pdf: No text found');
   });
+
+  it('answers from the readable policies of a folder with a damaged PDF, keeping stdout to the answers', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'ask-damaged-'));
+    fs.writeFileSync(path.join(directory, 'damaged.pdf'), '%PDF-1.4 truncated');
+    fs.copyFileSync(path.join(examplePolicy, 'brookvale-ai-policy.txt'), path.join(directory, 'policy.txt'));
+    const run = spawnSync(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        'src/cli/ask.ts',
+        '--policies',
+        directory,
+        '--json',
+        'Can I use an AI notetaker in a meeting?',
+      ],
+      { cwd: repoRoot, encoding: 'utf8' },
+    );
+    fs.rmSync(directory, { recursive: true, force: true });
+    expect(run.status).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]) as AskLine).toMatchObject({
+      answered: true,
+      citations: [{ source: 'policy.txt' }],
+    });
+  });
 });

@@ -367,6 +367,23 @@ describe('policy reader on the project fixtures', () => {
     },
   );
 
+  it('reads the rest of a folder when one file is damaged, and says which and why', async () => {
+    const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-damaged-'));
+    fs.writeFileSync(path.join(directory, 'damaged.docx'), 'not a zip archive');
+    fs.copyFileSync(path.join(fixtures, 'numbered-with-contents.txt'), path.join(directory, 'policy.txt'));
+    const documents = await loadPolicyDocuments({ paths: [directory], clock });
+    fs.rmSync(directory, { recursive: true, force: true });
+    expect(documents.map((document) => [document.meta.source, document.passages.length > 0])).toEqual([
+      ['damaged.docx', false],
+      ['policy.txt', true],
+    ]);
+    expect(documents[0].warnings).toEqual([
+      expect.stringMatching(
+        /^Could not read the file: it does not open as a Word document \(.+\)\. Open it and save it again/,
+      ),
+    ]);
+  });
+
   it('skips README files when loading a folder', async () => {
     const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-folder-'));
     fs.writeFileSync(path.join(directory, 'README.md'), '# About these files\n');
