@@ -207,7 +207,14 @@ export async function createRuntime(config: Config, overrides: RuntimeOverrides 
         intervalMs: sharePoint.syncIntervalMs,
         logger,
         onChanged: async () => {
-          policies = await createPolicyAnswerer(policyConfig, answererServices);
+          const next = await createPolicyAnswerer(policyConfig, answererServices);
+          // A policy replaced by a file that cannot be read (damaged, scanned) must not take the
+          // readable copy's answers away: keep answering from the last good library (the refresher
+          // reports the failed sync in the health check).
+          const newlyUnreadable = next.unreadable.filter((source) => !policies.unreadable.includes(source));
+          if (newlyUnreadable.length > 0)
+            throw new Error(`could not read ${newlyUnreadable.join(', ')} from SharePoint`);
+          policies = next;
         },
       }),
     );
@@ -261,15 +268,19 @@ async function createPolicyAnswerer(
   answerer: PolicyAnswerer;
   trustName: string;
   health: () => Promise<{ ok: boolean; detail: string }>;
+  /** Policy files that could not be read (damaged, or scanned with no text). */
+  unreadable: string[];
 }> {
   const library = await createPolicyLibrary({ paths: [config.policiesPath], clock: services.clock });
   // What `npm run index` would tell the IT lead, in the service's log: a policy with no text or no
   // sections answers nothing, and staff would only see "not covered".
+  const unreadableWarning = /^(No (text|sections)|Could not read)/;
   for (const document of library.documents)
-    for (const warning of document.warnings.filter((text) =>
-      /^(No (text|sections)|Could not read)/.test(text),
-    ))
+    for (const warning of document.warnings.filter((text) => unreadableWarning.test(text)))
       services.logger.log('warn', 'policies.unreadable', { source: document.meta.source, warning });
+  const unreadable = library.documents
+    .filter((document) => document.passages.length === 0)
+    .map((document) => document.meta.source);
   const extractive = library.answerer;
   const answerer = config.azureOpenAI
     ? new AzureAnswerer({
@@ -291,7 +302,10 @@ async function createPolicyAnswerer(
     trustName: library.documents[0]?.meta.trustName ?? 'your trust',
     health: async () => ({
       ok: passages > 0,
-      detail: `${library.documents.length} policy document(s), ${passages} passages`,
+      detail:
+        `${library.documents.length} policy document(s), ${passages} passages` +
+        (unreadable.length > 0 ? `; nothing to answer from in ${unreadable.join(', ')}` : ''),
     }),
+    unreadable,
   };
 }

@@ -280,6 +280,43 @@ describe('policies from SharePoint at start-up (tenant mode)', () => {
     }
   });
 
+  it('keeps answering from the last good copy when a policy is replaced by a file that cannot be read', async () => {
+    server.reset();
+    server.putFiles(
+      site,
+      drive,
+      'Policies',
+      Object.entries(policyText).map(([name, content]) => ({ name, content })),
+    );
+    const bot = await startBot({
+      env: { ...environment(), POLICY_SHAREPOINT_SYNC_INTERVAL_MS: '50' },
+      dataFolder: temporaryFolder('sharepoint-damaged-'),
+      overrides: { graph: graph() },
+    });
+    try {
+      const policies = async () => (await bot.runtime.health()).checks.policies.detail;
+      const readable = await policies();
+      expect(readable).toMatch(/^2 policy document\(s\), \d+ passages$/);
+      // Someone saves over the exams policy with a file that has no text left in it.
+      server.putFiles(site, drive, 'Policies', [
+        { name: 'ai-policy.md', content: policyText['ai-policy.md'] },
+        { name: 'exams.txt', content: '   \n' },
+      ]);
+      await eventually(
+        async () => (await bot.runtime.health()).checks['sharepoint-policies']?.ok === false,
+        'the unreadable policy to show in the health check',
+      );
+      expect((await bot.runtime.health()).checks['sharepoint-policies'].detail).toMatch(
+        /could not read exams\.txt/,
+      );
+      // Still the library with both policies readable, not the one without the exams policy.
+      expect(await policies()).toBe(readable);
+    } finally {
+      await bot.stop();
+      server.reset();
+    }
+  });
+
   it('refuses to start without any copy when SharePoint refuses the bot', async () => {
     server.reset();
     server.inject({ status: 401 });
