@@ -4,9 +4,15 @@
  * the first line of every wrapped clause would look like a heading with the rest as its text.
  */
 
-/** A line that starts a block of its own: heading, list item, clause number, table row, quote, fence, rule. */
-const blockStart =
-  /^\s{0,3}(?:#{1,6}\s|[-*+•]\s|\d+[.)]\s|\d+(?:\.\d+)+\.?\s|\(?[a-z]\)\s|\(?[ivx]+\)\s|>|\||```|~~~|(?:-{3,}|\*{3,}|_{3,})\s*$|appendix\b)/i;
+/**
+ * A line that starts a paragraph of its own whatever the line before it: a bullet, a numbered or
+ * lettered list item, a clause number ("3.5", "6.1.2").
+ */
+export const listOrClauseStart =
+  /^\s{0,3}(?:[-*+•·▪◦●‣∙–]\s|\d+[.)]\s|\d+(?:\.\d+)+\.?\s|\(?[a-z]\)\s|\(?[ivx]+\)\s)/i;
+
+/** Markdown's other blocks: heading, table row, quote, fence, rule. */
+const markdownBlockStart = /^\s{0,3}(?:#{1,6}\s|>|\||```|~~~|(?:-{3,}|\*{3,}|_{3,})\s*$)/;
 
 /** A line that is only bold text, which the structure parser reads as a heading. */
 const boldOnly = /^\s*(?:\*\*|__)[^*_]+(?:\*\*|__):?\s*$/;
@@ -78,7 +84,8 @@ export function unwrapHardWrappedText(text: string): string {
       trimmed.length > 0 &&
       !/\S\t/.test(previous.replace(clauseNumberTab, '')) &&
       !/\t/.test(line) &&
-      !blockStart.test(line) &&
+      !listOrClauseStart.test(line) &&
+      !markdownBlockStart.test(line) &&
       !boldOnly.test(line) &&
       !boldOnly.test(previous) &&
       (previous.trimEnd().length + 1 + firstWord.length > width - wrapSlack ||

@@ -1,3 +1,5 @@
+import { listOrClauseStart } from './line-layout';
+
 /**
  * Turns the positioned text of a PDF back into the one-paragraph-per-line text the structure parser
  * reads. Trusts publish policies as PDFs exported from Word, whose text comes out wrapped at the page
@@ -24,9 +26,6 @@ interface PdfLine {
   /** A paragraph gap (more than a line and a half) comes before this line. */
   gapBefore: boolean;
 }
-
-/** Where a new paragraph starts whatever the line before it: a clause number, a bullet, a lettered item. */
-const listOrClauseStart = /^(?:\d+(?:\.\d+)*\.?\s|[-•·▪◦●‣∙*–]\s|\(?[a-z]\)\s|\(?[ivx]+\)\s)/i;
 
 /** A clause number set off from its text by a wide gap, as Word lays out numbered paragraphs. */
 const clauseNumber = /^\d+(?:\.\d+)*\.?\t/;

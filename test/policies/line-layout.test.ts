@@ -38,14 +38,15 @@ describe('text wrapped at a fixed width', () => {
         '     signed off by the DPO before any new AI tool is introduced.',
         '4.3. Special category information must never be entered.',
         '4.4.\tA tab after the number, as Word writes it, still lets the',
-        '      clause carry on.',
+        '      clause carry on, as does a word that begins a heading in the',
+        '      Appendix 1 list when the wrapping puts it at a line start.',
       ],
       [
         wrappedFiller.join(' '),
         '',
         '4.2. A data protection impact assessment must be completed and signed off by the DPO before any new AI tool is introduced.',
         '4.3. Special category information must never be entered.',
-        '4.4.\tA tab after the number, as Word writes it, still lets the clause carry on.',
+        '4.4.\tA tab after the number, as Word writes it, still lets the clause carry on, as does a word that begins a heading in the Appendix 1 list when the wrapping puts it at a line start.',
       ],
     ],
     [
