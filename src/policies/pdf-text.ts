@@ -23,7 +23,7 @@ interface PdfLine {
   right: number;
   y: number;
   height: number;
-  /** A paragraph gap (more than a line and a half) comes before this line. */
+  /** More space than the document's line spacing comes before this line (see `withGaps`). */
   gapBefore: boolean;
 }
 
@@ -80,6 +80,14 @@ function joinItems(items: PdfTextItem[]): { cells: PdfCell[]; left: number; righ
 
 const cellText = (cells: PdfCell[]): string => cells.map((cell) => cell.text).join('\t');
 
+/**
+ * Text carried on from one line to the next: a word hyphenated at the line end ("AI-" /
+ * "generated") keeps its hyphen and no space.
+ */
+function carryOn(text: string, more: string): string {
+  return /[A-Za-z]-$/.test(text) ? `${text}${more}` : `${text} ${more}`;
+}
+
 /** How far apart two x positions may be and still be one column. */
 const columnTolerance = 3;
 
@@ -118,10 +126,7 @@ function withColumnsFolded(lines: PdfLine[]): PdfLine[] {
     const cells = above.cells.map((column) => {
       const more = line.cells.find((cell) => Math.abs(column.x - cell.x) <= columnTolerance);
       if (!more) return column;
-      const text = /[A-Za-z]-$/.test(column.text)
-        ? `${column.text}${more.text}`
-        : `${column.text} ${more.text}`;
-      return { x: column.x, text };
+      return { x: column.x, text: carryOn(column.text, more.text) };
     });
     folded[folded.length - 1] = {
       ...above,
@@ -262,10 +267,10 @@ export function pdfLayoutToText(
   pages: PdfTextItem[][],
   pageWidth = 612,
 ): { text: string; runningLines: string[] } {
-  const lines = pages.map(pageLines);
-  const pitch = linePitch(lines);
+  const linesByPage = pages.map(pageLines);
+  const pitch = linePitch(linesByPage);
   const { pages: cleaned, dropped: runningLines } = withoutRunningLines(
-    lines.map((page) => withColumnsFolded(withGaps(page, pitch))),
+    linesByPage.map((lines) => withColumnsFolded(withGaps(lines, pitch))),
   );
   const all = cleaned.flat();
   if (all.length === 0) return { text: '', runningLines };
@@ -283,8 +288,7 @@ export function pdfLayoutToText(
     lines.forEach((line, position) => {
       const acrossPage = position === 0 && pageIndex > 0;
       if (previous && current.length > 0 && continues(previous, line, fullWidthFrom, acrossPage)) {
-        // A word hyphenated at the line end ("AI-" / "generated") keeps its hyphen and no space.
-        current = /[A-Za-z]-$/.test(current) ? `${current}${line.text}` : `${current} ${line.text}`;
+        current = carryOn(current, line.text);
       } else {
         if (current.length > 0) paragraphs.push(current);
         if ((line.gapBefore || acrossPage) && paragraphs.length > 0) paragraphs.push('');
