@@ -15,7 +15,10 @@
  *     then tuned them; staff-blind-8.json: a ninth, written at the same time and judged by totals only;
  *     staff-blind-9.json (judged by totals only) and staff-blind-10.json (fact-first questions, whose
  *     misses tuned round 5): a tenth and eleventh; staff-boundary.json: AI-adjacent questions in and out
- *     of scope, for the out-of-scope check (round 6))
+ *     of scope, for the out-of-scope check (round 6); staff-generic.json and staff-generic-2.json:
+ *     generic staff questions ("is it ok to get AI to mark my quizzes") asked of every policy, with the
+ *     pairs a policy does not cover (`notCoveredByPolicy`, which it should refuse); the first tuned
+ *     round 7, the second is held out and part of `npm run bench`)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';
@@ -63,6 +66,8 @@ const loadedSet = JSON.parse(fs.readFileSync(questionsFile, 'utf8')) as {
     paraphrased?: boolean;
   })[];
   outOfScope: (Omit<OutOfScopeQuestion, 'heldOut'> & { heldOut?: boolean })[];
+  /** In-domain questions a given policy does not address: asked of that policy alone, it should say so. */
+  notCoveredByPolicy?: { id: string; policy: string; question: string }[];
 };
 const questionSet: { inScope: InScopeQuestion[]; outOfScope: OutOfScopeQuestion[] } = {
   inScope: loadedSet.inScope.map((question) => ({
@@ -393,6 +398,23 @@ function main(): void {
         ),
       );
     }
+  }
+  const notCovered = loadedSet.notCoveredByPolicy ?? [];
+  if (notCovered.length > 0) {
+    console.log('\n== questions a policy does not cover, asked of that policy alone (should be refused) ==');
+    let refusedTotal = 0;
+    for (const { item, library } of perPolicy) {
+      const questions = notCovered.filter((question) => question.policy === item.source);
+      if (questions.length === 0) continue;
+      const refused = questions.filter(
+        (question) => ourEngine(library).ask(question.question).refused,
+      ).length;
+      refusedTotal += refused;
+      console.log(`${item.source.slice(0, 20).padEnd(22)} ours refused ${refused} of ${questions.length}`);
+    }
+    console.log(
+      `${'ALL'.padEnd(22)} ours refused ${refusedTotal} of ${notCovered.length} (${(refusedTotal / notCovered.length).toFixed(2)})`,
+    );
   }
   if (showMisses) {
     console.log('\nDev-set misses (hit@1 failures, refusals, answered out-of-scope):');

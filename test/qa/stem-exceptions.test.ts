@@ -57,6 +57,26 @@ describe('stem exceptions: words the stemmer would merge with a word of another 
   });
 });
 
+describe('the shipped thesaurus on staff wording', () => {
+  const analyzer = new TextAnalyzer(loadThesaurus());
+  const conceptsOf = (text: string): string[] => [...analyzer.analyse(text, true).concepts.keys()];
+
+  it.each([
+    ['Is Otter OK for minuting a governors meeting?', '~notetaker', true],
+    ['Is Otter OK for minuting a governors meeting?', '~minutes', true],
+    // Drafting minutes with AI is not an AI notetaker: a policy's general rules answer it.
+    ['Can AI draft the meeting minutes for us?', '~minutes', true],
+    ['Can AI draft the meeting minutes for us?', '~notetaker', false],
+    ['Can I spend ten minutes trying ChatGPT in a lesson?', '~notetaker', false],
+    ["Do I have to tell people when I've used AI to write something?", '~label', true],
+    ['A pupil has made a fake picture of a classmate with AI', '~deepfake', true],
+    ['Can I upload a textbook chapter into AI to make questions?', '~copyright', true],
+    ["Can Copilot suggest marks for pupils' extended writing?", '~student-work', true],
+  ])('"%s" → %s: %s', (question, concept, found) => {
+    expect(conceptsOf(question).includes(concept)).toBe(found);
+  });
+});
+
 describe('off-policy questions kept as data beside the thesaurus', () => {
   const withFile = (content: unknown, check: (file: string) => void): void => {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'thesaurus-'));
