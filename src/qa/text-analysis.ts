@@ -158,6 +158,11 @@ export interface ThesaurusGroup {
    * (notetakers, deepfakes, emotion recognition) is answered only by a policy that speaks of it.
    */
   generalAi?: boolean;
+  /**
+   * The group's phrases frame an object ("put … into", "paste … into"): in a question, up to this
+   * many words may sit between their words ("put a child's name and SEN details into a chatbot").
+   */
+  objectGap?: number;
 }
 
 /**
@@ -215,6 +220,8 @@ interface Phrase {
   /** A question cue: matched in questions only. */
   cue: boolean;
   idiom: boolean;
+  /** Words that may sit between the phrase's words in a question. */
+  gap: number;
 }
 
 /** Tokenising, stemming and thesaurus expansion, shared by indexing and querying so both agree. */
@@ -253,7 +260,14 @@ export class TextAnalyzer {
         const words = wordTokens(term).map((token) => this.stemOf(token));
         if (words.length === 0) continue;
         const list = this.phrases.get(words[0]) ?? [];
-        list.push({ words, concept, strict: !/\s/.test(term.trim()), cue, idiom: group.idiom === true });
+        list.push({
+          words,
+          concept,
+          strict: !/\s/.test(term.trim()),
+          cue,
+          idiom: group.idiom === true,
+          gap: group.objectGap ?? maxPhraseGap,
+        });
         this.phrases.set(words[0], list);
       }
     }
@@ -283,6 +297,7 @@ export class TextAnalyzer {
     words: string[],
     loose: boolean,
     coordinate: boolean,
+    objectGap = maxPhraseGap,
   ): number {
     let position = start + 1;
     let skipped = 0;
@@ -290,6 +305,11 @@ export class TextAnalyzer {
       const gapStart = position;
       while (position < stems.length && stems[position] !== words[offset]) {
         const token = tokens[position];
+        if (loose && objectGap > maxPhraseGap && skipped < objectGap) {
+          skipped += 1;
+          position += 1;
+          continue;
+        }
         const skippable = loose && (isStopword(token) || aiWords.has(token) || words.length >= 4);
         if (skippable && skipped < maxPhraseGap) {
           skipped += 1;
@@ -380,7 +400,7 @@ export class TextAnalyzer {
         if (matchedHere.has(candidate.concept) || (candidate.cue && !loose)) continue;
         const end = candidate.strict
           ? this.phraseEndAt(tokens, stems, index, candidate.words, false, false)
-          : this.phraseEndAt(tokens, stems, index, candidate.words, loose, true);
+          : this.phraseEndAt(tokens, stems, index, candidate.words, loose, true, candidate.gap);
         if (end < 0) continue;
         const { words } = candidate;
         matchedHere.add(candidate.concept);
@@ -396,7 +416,9 @@ export class TextAnalyzer {
         terms.push(candidate.concept);
         if (candidate.idiom)
           for (let position = index; position < end; position += 1) idiomTokens.add(position);
-        phraseEnd = Math.max(phraseEnd, end);
+        // A phrase framing an object ("put … into") does not claim the object's words: "a child's
+        // name" inside it is still personal data.
+        if (candidate.gap <= maxPhraseGap) phraseEnd = Math.max(phraseEnd, end);
       }
     }
     let anchored = false;
@@ -443,6 +465,10 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
       idiom: (group as { idiom?: unknown }).idiom === true,
       aboutThePolicy: (group as { aboutThePolicy?: unknown }).aboutThePolicy === true,
       generalAi: (group as { generalAi?: unknown }).generalAi === true,
+      objectGap:
+        typeof (group as { objectGap?: unknown }).objectGap === 'number'
+          ? (group as { objectGap: number }).objectGap
+          : undefined,
       questionCues: Array.isArray((group as { questionCues?: unknown }).questionCues)
         ? ((group as { questionCues: unknown[] }).questionCues.filter(
             (term): term is string => typeof term === 'string',

@@ -10,7 +10,9 @@ const thesaurus: ThesaurusData = {
   groups: [
     { concept: 'ai', anchor: true, explicitAi: true, terms: ['ai', 'artificial intelligence'] },
     { concept: 'chatbot', anchor: true, explicitAi: true, terms: ['chatbot', 'read.ai'] },
-    { concept: 'personal-data', terms: ['personal data', 'pupil photos'] },
+    { concept: 'personal-data', terms: ['personal data', 'pupil photos', 'child name'] },
+    { concept: 'input-data', objectGap: 6, terms: ['put into'] },
+    { concept: 'copy', terms: ['copy into'] },
     { concept: 'misconduct', terms: ['misuse', 'break the rules'] },
     { concept: 'consider', idiom: true, terms: ['take into account', 'due regard'] },
     { concept: 'minutes', anchor: true, explicitAi: true, terms: ['take minutes'] },
@@ -78,6 +80,26 @@ describe('staff wording: idioms and coordinated phrases', () => {
     ['Personal opinions about data', []],
   ])('policy text "%s" names %j', (text, expected) => {
     expect(concepts(text, false)).toEqual(expected);
+  });
+});
+
+describe('staff wording: phrases that frame an object', () => {
+  it.each([
+    // "put … into" frames whatever is put; the object keeps its own concepts.
+    [
+      "Can I put a child's name and SEN details into a chatbot?",
+      true,
+      ['~input-data', '~personal-data', '~chatbot'],
+    ],
+    ['Can I put them into Copilot?', true, ['~input-data']],
+    // Too far apart to be one phrase.
+    ['Can I put up a display about the trip, and then into the hall, the chatbot?', true, ['~chatbot']],
+    // Policy text is read strictly.
+    ["Staff must not put a child's name into any tool", false, ['~personal-data']],
+    // A phrase without the flag stays strict in questions too.
+    ['Can I copy the whole lesson plan into a chatbot?', true, ['~chatbot']],
+  ])('"%s" (question: %s) names %j', (text, loose, expected) => {
+    expect(concepts(text, loose).sort()).toEqual([...expected].sort());
   });
 });
 

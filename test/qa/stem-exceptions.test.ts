@@ -72,6 +72,8 @@ describe('the shipped thesaurus on staff wording', () => {
     ['A pupil has made a fake picture of a classmate with AI', '~deepfake', true],
     ['Can I upload a textbook chapter into AI to make questions?', '~copyright', true],
     ["Can Copilot suggest marks for pupils' extended writing?", '~student-work', true],
+    ["Is it ok to put a child's name and SEN details into a chatbot?", '~input-data', true],
+    ["Is it ok to put a child's name and SEN details into a chatbot?", '~personal-data', true],
   ])('"%s" → %s: %s', (question, concept, found) => {
     expect(conceptsOf(question).includes(concept)).toBe(found);
   });
