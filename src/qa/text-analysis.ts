@@ -153,9 +153,10 @@ export interface ThesaurusGroup {
    */
   aboutThePolicy?: boolean;
   /**
-   * With `explicitAi`: the group names AI in general (AI, chatbots, ChatGPT, Copilot), which a policy's
-   * general rules on AI answer even where the policy never names this tool. Any other kind of AI
-   * (notetakers, deepfakes, emotion recognition) is answered only by a policy that speaks of it.
+   * With `explicitAi`: the group names AI in general (AI, chatbots, ChatGPT, Copilot) or a harm of it
+   * (deepfakes), which a policy's general rules on AI, safeguarding and misuse answer even where the
+   * policy never names it. Any other kind of AI (notetakers, emotion recognition, AI detectors) is
+   * answered only by a policy that speaks of it.
    */
   generalAi?: boolean;
   /**
@@ -342,8 +343,8 @@ export class TextAnalyzer {
   }
 
   /**
-   * The kinds of AI a question names other than AI in general (notetakers, deepfakes, emotion
-   * recognition: see `ThesaurusGroup.generalAi`).
+   * The kinds of AI a question names other than AI in general (notetakers, emotion recognition, AI
+   * detectors: see `ThesaurusGroup.generalAi`).
    */
   aiTopics(concepts: Iterable<string>): string[] {
     return [...concepts].filter(
