@@ -18,8 +18,8 @@
  *     of scope, for the out-of-scope check (round 6); staff-generic.json and staff-generic-2.json:
  *     generic staff questions ("is it ok to get AI to mark my quizzes") asked of every policy, with the
  *     pairs a policy does not cover (`notCoveredByPolicy`, which it should refuse); the first tuned
- *     round 7, the second is held out and part of `npm run bench`, the third (staff-generic-3.json)
- *     was measured once at the end of round 7 and is held out too)
+ *     round 7 and the second round 8; the third (staff-generic-3.json) is held out and part of
+ *     `npm run bench`)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';

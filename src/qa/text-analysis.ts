@@ -187,6 +187,11 @@ export interface ThesaurusData {
    */
   impliedAiWords?: string[];
   /**
+   * Concepts that say who or which AI a question is about (staff, pupils, AI, ChatGPT), not what it
+   * asks: named first in a question ("Can staff…", "Is ChatGPT…") they are not what it asks for.
+   */
+  contextConcepts?: string[];
+  /**
    * Word → the stem it must have where the Porter stemmer would merge it with a word of another
    * meaning ("regulator" with "regulations", "officer" with the school office). Kept as data beside
    * the synonyms so a collision found in a new policy is fixed without a code change.
@@ -211,6 +216,8 @@ export interface AnalysedText {
   namesAi: boolean;
   /** Concepts a question asked for through a question cue only (see `ThesaurusGroup.questionCues`). */
   cued: Set<string>;
+  /** For each concept and cue, the word position where the text first names it. */
+  firstPositions: Map<string, number>;
 }
 
 interface Phrase {
@@ -235,6 +242,7 @@ export class TextAnalyzer {
   private readonly generalAiConcepts = new Set<string>();
   private readonly offPolicy: { name: string; pattern: RegExp; ask?: string }[];
   private readonly impliedAi: Set<string>;
+  private readonly contextConcepts: Set<string>;
   private readonly stemExceptions: Map<string, string>;
 
   constructor(thesaurus: ThesaurusData) {
@@ -242,6 +250,9 @@ export class TextAnalyzer {
       Object.entries(thesaurus.stemExceptions ?? {}).map(([word, stemmed]) => [word.toLowerCase(), stemmed]),
     );
     this.impliedAi = new Set((thesaurus.impliedAiWords ?? []).map((word) => word.toLowerCase()));
+    this.contextConcepts = new Set(
+      (thesaurus.contextConcepts ?? []).map((name) => `${conceptPrefix}${name}`),
+    );
     this.offPolicy = (thesaurus.offPolicyQuestions ?? []).map(({ name, pattern, ask }) => ({
       name,
       pattern: new RegExp(pattern, 'i'),
@@ -363,6 +374,11 @@ export class TextAnalyzer {
     return found && { name: found.name, ask: found.ask };
   }
 
+  /** Whether a concept says who or which AI a question is about rather than what it asks. */
+  isContext(concept: string): boolean {
+    return this.contextConcepts.has(concept);
+  }
+
   /** Whether the question means AI through a word such as "software" (see `impliedAiWords`). */
   impliesAi(question: string): boolean {
     return wordTokens(question).some((token) => this.impliedAi.has(token));
@@ -381,6 +397,7 @@ export class TextAnalyzer {
     const idiomTokens = new Set<number>();
     const concepts = new Map<string, string[]>();
     const cued = new Set<string>();
+    const firstPositions = new Map<string, number>();
     // Words inside a matched phrase do not start another concept ("writing reports" is a school
     // report, not also a report of a concern), except an anchor: "a new AI app" is still about AI.
     let phraseEnd = 0;
@@ -405,6 +422,7 @@ export class TextAnalyzer {
         if (end < 0) continue;
         const { words } = candidate;
         matchedHere.add(candidate.concept);
+        if (!firstPositions.has(candidate.concept)) firstPositions.set(candidate.concept, index);
         if (candidate.cue) {
           // A cue adds the concept once and does not claim its words from other phrases.
           if (!cued.has(candidate.concept) && !concepts.has(candidate.concept)) terms.push(candidate.concept);
@@ -432,7 +450,7 @@ export class TextAnalyzer {
       idiomTokens.size === 0
         ? terms
         : terms.filter((_, position) => !idiomTokens.has(wordPositions.get(position) ?? -1));
-    return { terms: kept, concepts, anchored, namesAi, cued };
+    return { terms: kept, concepts, anchored, namesAi, cued, firstPositions };
   }
 }
 
@@ -453,6 +471,7 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
     stemExceptions?: unknown;
     offPolicyQuestions?: unknown;
     impliedAiWords?: unknown;
+    contextConcepts?: unknown;
   };
   if (!Array.isArray(parsed.groups)) throw new Error(`Thesaurus ${filePath} has no "groups" list`);
   const groups: ThesaurusGroup[] = [];
@@ -499,5 +518,8 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
   const impliedAiWords = Array.isArray(parsed.impliedAiWords)
     ? parsed.impliedAiWords.filter((word): word is string => typeof word === 'string')
     : [];
-  return { groups, stemExceptions, offPolicyQuestions, impliedAiWords };
+  const contextConcepts = Array.isArray(parsed.contextConcepts)
+    ? parsed.contextConcepts.filter((name): name is string => typeof name === 'string')
+    : [];
+  return { groups, stemExceptions, offPolicyQuestions, impliedAiWords, contextConcepts };
 }

@@ -1,5 +1,6 @@
 import { parsePolicyText } from '../../src/policies/reader';
 import { buildPolicyLibrary, type PolicyLibrary } from '../../src/qa/library';
+import { defaultIndexOptions } from '../../src/qa/lexical-index';
 import { TextAnalyzer, loadThesaurus } from '../../src/qa/text-analysis';
 import { ManualClock } from '../../src/shared/clock';
 
@@ -259,6 +260,52 @@ describe('a cue that asks about the policy document covers that part of the ques
     const answer = library.answerer.answerSync('How often does the AI policy get looked at again?');
     expect(answer.kind).toBe('answered');
     if (answer.kind === 'answered') expect(answer.citations[0].section).toBe('2.1');
+  });
+});
+
+describe('a question opens with what it asks for', () => {
+  const policy = parsePolicyText({
+    source: 'opening.txt',
+    text: `AI Policy
+
+1. Personal data
+
+1.1. Pupil data must never be entered into an AI tool that is not approved for it.
+
+2. Reporting concerns
+
+2.1. Tell the Data Protection Officer the same day if you think pupil data has been misused.
+`,
+    clock,
+  });
+  const scores = (leadingWeight: number, question: string): Map<string, number> =>
+    new Map(
+      buildPolicyLibrary([policy], { index: { ...defaultIndexOptions, leadingWeight } })
+        .retriever.rank(question, 3)
+        .map((result) => [result.passage.section, result.score]),
+    );
+
+  it('weighs the concepts named in its first words above those of the situation after them', () => {
+    const question = 'Who do I tell if a colleague has put pupil data into an AI tool?';
+    const plain = scores(1, question);
+    const leading = scores(defaultIndexOptions.leadingWeight, question);
+    // "Who do I tell" asks for the reporting section; the personal-data rule matches only the rest.
+    expect(leading.get('2.1')).toBeGreaterThan(plain.get('2.1') ?? 0);
+    expect(leading.get('1.1')).toBeCloseTo(plain.get('1.1') ?? 0, 10);
+  });
+
+  it('counts who or which AI the question is about as context, not as what it asks for', () => {
+    const analyzer = new TextAnalyzer(loadThesaurus());
+    for (const concept of ['~staff', '~pupil', '~public-ai', '~copilot'])
+      expect(analyzer.isContext(concept)).toBe(true);
+    for (const concept of ['~report-concern', '~personal-data', '~notetaker'])
+      expect(analyzer.isContext(concept)).toBe(false);
+  });
+
+  it('records where the question first names each concept', () => {
+    const analysed = new TextAnalyzer(loadThesaurus()).analyse('Who do I tell about a data breach?', true);
+    expect(analysed.firstPositions.get('~report-concern')).toBe(0);
+    expect(analysed.firstPositions.get('~breach')).toBe(6);
   });
 });
 
