@@ -1,5 +1,5 @@
 import type { Passage, PolicyDocumentMeta } from './types';
-import { conceptPrefix, type TextAnalyzer } from './text-analysis';
+import { conceptPrefix, type AnalysedText, type TextAnalyzer } from './text-analysis';
 
 /**
  * Own BM25F ranking rather than minisearch, decided by measurement (bench/qa, pooled index of the
@@ -206,19 +206,8 @@ export class LexicalIndex {
     this.refresh();
     const analysed = this.analyzer.analyse(question, true);
     const weights = new Map<string, number>();
-    const { leadingWeight, leadingWords } = this.options;
-    for (const term of analysed.terms) {
-      const weight = !term.startsWith(conceptPrefix)
-        ? 1
-        : analysed.concepts.has(term)
-          ? this.options.conceptWeight *
-            ((analysed.firstPositions.get(term) ?? leadingWords) < leadingWords &&
-            !this.analyzer.isContext(term)
-              ? leadingWeight
-              : 1)
-          : this.options.cueWeight;
-      weights.set(term, Math.max(weights.get(term) ?? 0, weight));
-    }
+    for (const term of analysed.terms)
+      weights.set(term, Math.max(weights.get(term) ?? 0, this.queryWeight(term, analysed)));
     const { fieldWeights, k1, b } = this.options;
     const fieldWeightList = [fieldWeights.heading, fieldWeights.path, fieldWeights.body, fieldWeights.title];
     if (this.scores.length !== this.entries.length) this.scores = new Float64Array(this.entries.length);
@@ -274,6 +263,19 @@ export class LexicalIndex {
     };
     const coverage = results.length > 0 ? this.coverage(query, results[0].index) : 0;
     return { results, coverage, queryWordCount: words.length, anchored: analysed.anchored, query };
+  }
+
+  /**
+   * How much a term of the question counts: a word it used 1, a concept found through the thesaurus
+   * less, a concept asked for only through a cue less still, and a concept it opens with more.
+   */
+  private queryWeight(term: string, analysed: AnalysedText): number {
+    if (!term.startsWith(conceptPrefix)) return 1;
+    if (!analysed.concepts.has(term)) return this.options.cueWeight;
+    const opensWith =
+      (analysed.firstPositions.get(term) ?? Infinity) < this.options.leadingWords &&
+      !this.analyzer.isContext(term);
+    return this.options.conceptWeight * (opensWith ? this.options.leadingWeight : 1);
   }
 
   /**
