@@ -20,17 +20,30 @@ function parseFixture(name: string, at = clock) {
   });
 }
 
-/** A policy file read by the project's reader in a child process (PDF.js loads as ESM, which jest's VM does not). */
-function readInChildProcess(file: string): PolicyDocument {
+/** A PDF read by the project's reader in a child process (PDF.js loads as ESM, which jest's VM does not). */
+function readPdfInChildProcess(pdf: Buffer): PolicyDocument {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-pdf-'));
+  const file = path.join(directory, 'policy.pdf');
+  fs.writeFileSync(file, pdf);
   const repoRoot = path.resolve(__dirname, '..', '..');
   const script = `require('./src/policies').loadPolicyDocuments({ paths: [${JSON.stringify(file)}], clock: new (require('./src/shared/clock').ManualClock)('2025-06-01T12:00:00Z') }).then((documents) => process.stdout.write(JSON.stringify(documents[0])))`;
-  return JSON.parse(
-    execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-    }),
-  ) as PolicyDocument;
+  try {
+    return JSON.parse(
+      execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      }),
+    ) as PolicyDocument;
+  } finally {
+    fs.rmSync(directory, { recursive: true, force: true });
+  }
 }
+
+/** The bundled example policy's text: laid out as PDFs below, it must read back the same. */
+const examplePolicyText = fs.readFileSync(
+  path.resolve(__dirname, '..', '..', 'policies', 'example', 'brookvale-ai-policy.txt'),
+  'utf8',
+);
 
 /** Each passage's section, heading and text, with the typography a PDF's standard font lacks made plain. */
 function outlineOf(document: PolicyDocument): string[][] {
@@ -303,24 +316,13 @@ describe('policy reader on the project fixtures', () => {
 
   it.each([23, 40])(
     'reads a PDF laid out as Word exports it (%i lines a page) into the same sections and passages as its text',
-    async (linesPerPage) => {
+    (linesPerPage) => {
       // Wrapped clauses, clauses broken across pages, table cells wrapped in their columns, a
       // running header and "Page n of m" footers.
-      const examplePolicy = path.resolve(
-        __dirname,
-        '..',
-        '..',
-        'policies',
-        'example',
-        'brookvale-ai-policy.txt',
+      const fromPdf = readPdfInChildProcess(
+        layOutAsWordPdf(examplePolicyText, 'Brookvale Learning Trust - AI Policy', linesPerPage),
       );
-      const text = fs.readFileSync(examplePolicy, 'utf8');
-      const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-word-pdf-'));
-      const file = path.join(directory, 'policy.pdf');
-      fs.writeFileSync(file, layOutAsWordPdf(text, 'Brookvale Learning Trust - AI Policy', linesPerPage));
-      const fromPdf = readInChildProcess(file);
-      fs.rmSync(directory, { recursive: true, force: true });
-      const fromText = parsePolicyText({ source: 'policy.pdf', text, clock });
+      const fromText = parsePolicyText({ source: 'policy.pdf', text: examplePolicyText, clock });
       expect(outlineOf(fromPdf)).toEqual(outlineOf(fromText));
       expect(fromPdf.meta).toEqual(fromText.meta);
       // The outline tells the IT lead what was left out.
@@ -344,24 +346,13 @@ describe('policy reader on the project fixtures', () => {
   it.each([false, true])(
     'reads a PDF typeset by a real layout engine (justified: %s) into the same sections and passages as its text',
     async (justify) => {
-      const examplePolicy = path.resolve(
-        __dirname,
-        '..',
-        '..',
-        'policies',
-        'example',
-        'brookvale-ai-policy.txt',
+      const fromPdf = readPdfInChildProcess(
+        await typesetPolicyPdf(examplePolicyText, {
+          header: 'Brookvale Learning Trust - AI Policy',
+          justify,
+        }),
       );
-      const text = fs.readFileSync(examplePolicy, 'utf8');
-      const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'policy-typeset-pdf-'));
-      const file = path.join(directory, 'policy.pdf');
-      fs.writeFileSync(
-        file,
-        await typesetPolicyPdf(text, { header: 'Brookvale Learning Trust - AI Policy', justify }),
-      );
-      const fromPdf = readInChildProcess(file);
-      fs.rmSync(directory, { recursive: true, force: true });
-      const fromText = parsePolicyText({ source: 'policy.pdf', text, clock });
+      const fromText = parsePolicyText({ source: 'policy.pdf', text: examplePolicyText, clock });
       expect(outlineOf(fromPdf)).toEqual(outlineOf(fromText));
       expect(fromPdf.meta).toEqual(fromText.meta);
     },
