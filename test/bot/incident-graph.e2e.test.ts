@@ -1,6 +1,11 @@
 import { LocalBotConnector } from '../support/bot-connector';
 import { LocalBotFrameworkTokens, primeOutgoingBotToken } from '../support/bot-framework-tokens';
-import { removeTemporaryFolders, startBot, type RunningBot } from '../support/bot-harness';
+import {
+  removeTemporaryFolders,
+  startBot,
+  tenantModeEnvironment,
+  type RunningBot,
+} from '../support/bot-harness';
 import { LocalGraphServer } from '../support/graph-server';
 import {
   cardOf,
@@ -21,7 +26,6 @@ import {
   cardSubmitActivity,
   installActivity,
   staffMember,
-  testTenantId,
   type Person,
 } from '../support/teams-activities';
 import type { Incident } from '../../src/incidents/types';
@@ -67,10 +71,7 @@ describe('incident reports in tenant mode, with Microsoft Graph', () => {
     primeOutgoingBotToken(appId);
     bot = await startBot({
       env: {
-        MICROSOFT_APP_ID: appId,
-        MICROSOFT_APP_PASSWORD: 'test-secret-not-used',
-        MICROSOFT_APP_TENANT_ID: testTenantId,
-        BOT_OPENID_METADATA_URL: tokens.metadataUrl,
+        ...tenantModeEnvironment(appId, tokens.metadataUrl),
         GRAPH_BASE_URL: graph.baseUrl,
         DPO_TEAM_ID: dpoTeamId,
         DPO_TEAM_GROUP_ID: dpoTeamGroupId,

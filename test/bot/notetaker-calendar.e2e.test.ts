@@ -1,6 +1,11 @@
 import { LocalBotConnector } from '../support/bot-connector';
 import { LocalBotFrameworkTokens, primeOutgoingBotToken } from '../support/bot-framework-tokens';
-import { removeTemporaryFolders, startBot, type RunningBot } from '../support/bot-harness';
+import {
+  removeTemporaryFolders,
+  startBot,
+  tenantModeEnvironment,
+  type RunningBot,
+} from '../support/bot-harness';
 import { LocalGraphServer } from '../support/graph-server';
 import { button, cardText, submission, waitForCard } from '../support/card-driver';
 import {
@@ -8,7 +13,6 @@ import {
   invokeActivity,
   messageActivity,
   cardSubmitActivity,
-  testTenantId,
   type Person,
 } from '../support/teams-activities';
 import { ManualClock } from '../../src/shared/clock';
@@ -127,10 +131,7 @@ describe('notetaker consent: picking the meeting from the organiser’s calendar
     primeOutgoingBotToken(appId);
     bot = await startBot({
       env: {
-        MICROSOFT_APP_ID: appId,
-        MICROSOFT_APP_PASSWORD: 'test-secret-not-used',
-        MICROSOFT_APP_TENANT_ID: testTenantId,
-        BOT_OPENID_METADATA_URL: tokens.metadataUrl,
+        ...tenantModeEnvironment(appId, tokens.metadataUrl),
         BOT_OAUTH_URL: connector.serviceUrl,
         OAUTH_CONNECTION_NAME: connectionName,
         GRAPH_BASE_URL: graph.baseUrl,

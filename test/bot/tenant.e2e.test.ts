@@ -1,6 +1,11 @@
 import { LocalBotConnector } from '../support/bot-connector';
 import { LocalBotFrameworkTokens } from '../support/bot-framework-tokens';
-import { removeTemporaryFolders, startBot, type RunningBot } from '../support/bot-harness';
+import {
+  removeTemporaryFolders,
+  startBot,
+  tenantModeEnvironment,
+  type RunningBot,
+} from '../support/bot-harness';
 import { messageActivity, testTenantId } from '../support/teams-activities';
 
 const appId = '00000000-0000-0000-0000-0000000000a1';
@@ -16,10 +21,7 @@ describe('tenant mode only serves authenticated requests from the trust tenant',
     tokens = await new LocalBotFrameworkTokens().start();
     bot = await startBot({
       env: {
-        MICROSOFT_APP_ID: appId,
-        MICROSOFT_APP_PASSWORD: 'test-secret-not-used',
-        MICROSOFT_APP_TENANT_ID: testTenantId,
-        BOT_OPENID_METADATA_URL: tokens.metadataUrl,
+        ...tenantModeEnvironment(appId, tokens.metadataUrl),
       },
     });
   });

@@ -5,6 +5,7 @@ import { loadConfig, type Environment } from '../../src/config';
 import { createRuntime, type Runtime, type RuntimeOverrides } from '../../src/app';
 import { startServer, type RunningServer } from '../../src/index';
 import { silentLogger } from '../../src/shared/logger';
+import { testTenantId } from './teams-activities';
 
 export interface RunningBot {
   url: string;
@@ -49,5 +50,15 @@ export async function startBot(
       return { status: response.status, body: await response.text() };
     },
     stop: () => server.close(),
+  };
+}
+
+/** The settings that put the bot in tenant mode, its callers' tokens checked against `metadataUrl`. */
+export function tenantModeEnvironment(appId: string, metadataUrl: string): Environment {
+  return {
+    MICROSOFT_APP_ID: appId,
+    MICROSOFT_APP_PASSWORD: 'test-secret-not-used',
+    MICROSOFT_APP_TENANT_ID: testTenantId,
+    BOT_OPENID_METADATA_URL: metadataUrl,
   };
 }
