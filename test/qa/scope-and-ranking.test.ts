@@ -81,6 +81,11 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ['are visitors expected to follow the AI rules too', ['~scope']],
     ['Is it ok to use copilot to summarise a long document?', ['~summary', '~copilot']],
     ['Could AI give me out of date information?', ['~current']],
+    ['Can AI decide which maths set a child goes into?', ['~placement', '~decision']],
+    ['I think a pupil used ChatGPT for their essay', ['~suspect', '~student-work']],
+    ['Can I paste pupil info and test scores into a chatbot?', ['~personal-data', '~input-data']],
+    ['Are my Year 5s too young for Gemini?', ['~age', '~public-ai']],
+    ['Can AI write a reply to a formal complaint?', ['~communication']],
   ])('"%s" names the concepts %j', (question, concepts) => {
     const found = [...analyzer.analyse(question).concepts.keys()];
     for (const concept of concepts) expect(found).toContain(concept);
