@@ -24,7 +24,11 @@ export interface IndexOptions {
   fieldWeights: FieldWeights;
   k1: number;
   b: number;
-  /** Weight of a thesaurus concept relative to a word the question actually used. */
+  /**
+   * Weight of a thesaurus concept relative to a word the question actually used. 0.9 rather than
+   * 0.8 once the thesaurus grew: all dev sets (1,118 per-policy questions) hit@1 0.792 → 0.795,
+   * hit@3 0.916 → 0.919; held-out totals 0.810 → 0.813 and 0.932 unchanged.
+   */
   conceptWeight: number;
   /**
    * Weight of a concept the question only implied through a cue ("who" → a role holder): less than a
@@ -49,7 +53,7 @@ export const defaultIndexOptions: IndexOptions = {
   fieldWeights: { heading: 2.5, path: 1.2, body: 1, title: 0.4 },
   k1: 1.2,
   b: 0.6,
-  conceptWeight: 0.8,
+  conceptWeight: 0.9,
   cueWeight: 0.7,
   leadingWeight: 1.5,
   leadingWords: 6,
