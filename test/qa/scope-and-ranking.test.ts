@@ -175,6 +175,14 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Can you make me a ChatGPT quiz on the Tudors?', 'a task for an AI tool to do'],
     ['How are hospitals using AI to read scans?', 'how AI works or is used outside schools'],
     ['My husband wants to use ChatGPT for his business, is that wise?', 'personal use outside school'],
+    ['How much is a ChatGPT Edu licence per user?', 'a price'],
+    ['ChatGPT Edu or Gemini, which one writes better stories?', 'which product is better'],
+    ["What's the character limit for pasting into ChatGPT Edu?", 'operating a product'],
+    ['Is there new government funding for ChatGPT Edu in schools?', 'AI news or predictions'],
+    [
+      'We want to start a lunchtime ChatGPT club, what should we do each week?',
+      'an after-school club or activity',
+    ],
   ])('"%s" is about %s: out of scope', (question, kind) => {
     const { passages, diagnostics } = library.retriever.searchWithDiagnostics(question, 3);
     expect(diagnostics.offPolicy).toBe(kind);
