@@ -77,10 +77,13 @@ export function parsePolicyText(input: { source: string; text: string; clock: Cl
   if (empty.length > 0)
     warnings.push(`Headings with no text under them: ${empty.map((section) => section.id).join(', ')}.`);
   // Two unnumbered sections under the same heading text share a citation id, so staff cannot tell
-  // from a citation which one is meant; the quote still shows it, but the IT lead should know.
+  // from a citation which one is meant; the quote still shows it, but the IT lead should know. The
+  // parts of an appendix are all cited as that appendix on purpose.
   const seen = new Set<string>();
   const repeated = new Set<string>();
-  for (const section of body) (seen.has(section.id) ? repeated : seen).add(section.id);
+  for (const section of body)
+    if (section.heading === section.id || !/^(?:Appendix|Annex|Annexe|Schedule) /.test(section.id))
+      (seen.has(section.id) ? repeated : seen).add(section.id);
   if (repeated.size > 0)
     warnings.push(
       `Section ids used by more than one section (citations to them are ambiguous; rename a heading to tell them apart): ${[...repeated].join(', ')}.`,

@@ -257,6 +257,11 @@ function parseItems(lines: string[], plainHeadingsFromStart: boolean): ParsedStr
   let lastTop = 0;
   let listCounter = 0;
   let inAppendix = false;
+  /**
+   * Inside an appendix, a sub-heading's text is cited as the appendix ("Appendix 1"), the way staff
+   * and the policy's own cross-references name it; the sub-heading stays the passage's heading.
+   */
+  let appendixId: string | undefined;
   let sawNumberedTop = false;
   const front: PolicySection = {
     id: 'Document information',
@@ -352,7 +357,9 @@ function parseItems(lines: string[], plainHeadingsFromStart: boolean): ParsedStr
         continue;
       }
       const level = Math.max(1, markdownTitle !== undefined ? hashes - 1 : hashes);
-      open({ level, label: text, heading: text, numbered: false }, text, text);
+      // A heading at the appendix's own level ends it.
+      if (level <= 1) appendixId = undefined;
+      open({ level, label: text, heading: text, numbered: false }, appendixId ?? text, text);
       continue;
     }
 
@@ -385,7 +392,7 @@ function parseItems(lines: string[], plainHeadingsFromStart: boolean): ParsedStr
     ) {
       const level = numberedLevel() + 1;
       const text = plain.replace(/:$/, '');
-      open({ level, label: text, heading: text, numbered: false }, text, text);
+      open({ level, label: text, heading: text, numbered: false }, appendixId ?? text, text);
       continue;
     }
 
@@ -424,6 +431,7 @@ function parseItems(lines: string[], plainHeadingsFromStart: boolean): ParsedStr
       listCounter = 0;
     }
     inAppendix = false;
+    appendixId = undefined;
     if (isHeadingLike(text)) {
       const heading = text.replace(/:$/, '');
       const label = level === 1 ? `${number}. ${heading}` : `${number} ${heading}`;
@@ -440,6 +448,7 @@ function parseItems(lines: string[], plainHeadingsFromStart: boolean): ParsedStr
     const id = `${match[1][0].toUpperCase()}${match[1].slice(1).toLowerCase()} ${match[2]}`;
     const heading = plainInline(match[3] ?? '').replace(/^[-–—:.\s]+/, '') || id;
     inAppendix = true;
+    appendixId = id;
     // Marked as numbered so that plain sub-headings inside the appendix nest under it.
     open(
       { level: 1, label: heading === id ? id : `${id} – ${heading}`, heading, numbered: true },

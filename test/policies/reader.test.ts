@@ -142,6 +142,29 @@ describe('policy reader on the project fixtures', () => {
     expect(once.warnings.some((warning) => warning.includes('more than one section'))).toBe(false);
   });
 
+  it('cites the parts of an appendix as the appendix, under their own headings, until the next section', () => {
+    const text = [
+      '# AI Policy',
+      '## 1. Purpose',
+      'This policy sets out how staff use AI.',
+      '## Appendix 1 - Suggested acceptable use wording',
+      '### AI Acceptable Use',
+      '- Staff must not paste pupil names into public AI tools.',
+      '### Notetakers',
+      '- Only approved tools may minute meetings.',
+      '## Glossary',
+      'A notetaker records meetings.',
+    ].join('\n\n');
+    const document = parsePolicyText({ source: 'appendix.md', text, clock });
+    expect(document.passages.map(({ section, heading }) => [section, heading])).toEqual([
+      ['1', 'Purpose'],
+      ['Appendix 1', 'AI Acceptable Use'],
+      ['Appendix 1', 'Notetakers'],
+      ['Glossary', 'Glossary'],
+    ]);
+    expect(document.warnings.some((warning) => warning.includes('more than one section'))).toBe(false);
+  });
+
   it('uses markdown, bold and plain one-line headings as unnumbered section ids', () => {
     const document = parseFixture('headings-and-tables.txt');
     expect(document.sections.filter((section) => !section.frontMatter).map((section) => section.id)).toEqual([

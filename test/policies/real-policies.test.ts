@@ -131,6 +131,14 @@ describeShared('policy reader on the five real policies in ../shared/policies', 
     expect(documents.get(name)?.meta).toMatchObject({ trustName, approvedOn, pastReview });
   });
 
+  it("cites the Learning Partners appendix's acceptable-use wording as Appendix 1", () => {
+    const appendix = documents
+      .get('002_178342a2a84166ff.txt')
+      ?.passages.filter((passage) => passage.headingPath[0]?.startsWith('Appendix 1'));
+    expect(appendix?.length).toBeGreaterThan(0);
+    for (const passage of appendix ?? []) expect(passage.section).toBe('Appendix 1');
+  });
+
   it('warns that the ATLP policy uses "Support Services" for two sections', () => {
     expect(documents.get('004_e485cc565e785ee2.txt')?.warnings.join('\n')).toContain(
       'used by more than one section (citations to them are ambiguous; rename a heading to tell them apart): Support Services.',
