@@ -301,6 +301,14 @@ export class LexicalIndex {
       total += weight;
       if (present(concept)) covered += weight;
     }
+    // A concept written only in stopwords ("in a way they shouldn't" → misuse) is part of the
+    // question though none of its words is counted below.
+    for (const [concept, triggers] of query.concepts) {
+      if (triggers.some((word) => query.words.includes(word))) continue;
+      const weight = this.idf(concept);
+      total += weight;
+      if (present(concept)) covered += weight;
+    }
     for (const word of query.words) {
       const weight = this.idf(word);
       total += weight;

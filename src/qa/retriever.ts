@@ -233,8 +233,9 @@ export class PolicyRetriever implements Retriever {
           (passageCoverage >= minCoverageWithHeading && passageHeadingCoverage >= minHeadingCoverage);
     }
     const minScore = outcome.query.namesAi ? this.scope.minScoreNamingAi : this.scope.minScore;
-    const offPolicy = this.analyzer.offPolicyQuestion(question)?.name;
-    if (offPolicy !== undefined && coverage < this.scope.minCoverageOffPolicy) covers = false;
+    const offPolicyKind = this.analyzer.offPolicyQuestion(question);
+    const offPolicy = offPolicyKind?.name;
+    if (offPolicyKind && (offPolicyKind.always || coverage < this.scope.minCoverageOffPolicy)) covers = false;
     const inScope = top !== undefined && covers && topScore >= minScore;
     const perDocument = new Map<string, number>();
     const sections = new Set<string>();

@@ -176,6 +176,11 @@ export interface OffPolicyQuestion {
   pattern: string;
   /** Who does answer such a question ("your IT support"), when someone in school does. */
   ask?: string;
+  /**
+   * Refused however much of it the policy seems to cover: small talk with the assistant, or a fact
+   * no policy holds (who the DSL at my school is), whose words a policy may still use throughout.
+   */
+  always?: boolean;
 }
 
 export interface ThesaurusData {
@@ -240,7 +245,7 @@ export class TextAnalyzer {
   private readonly aiConcepts = new Set<string>();
   private readonly policyConcepts = new Set<string>();
   private readonly generalAiConcepts = new Set<string>();
-  private readonly offPolicy: { name: string; pattern: RegExp; ask?: string }[];
+  private readonly offPolicy: { name: string; pattern: RegExp; ask?: string; always: boolean }[];
   private readonly impliedAi: Set<string>;
   private readonly contextConcepts: Set<string>;
   private readonly stemExceptions: Map<string, string>;
@@ -253,10 +258,11 @@ export class TextAnalyzer {
     this.contextConcepts = new Set(
       (thesaurus.contextConcepts ?? []).map((name) => `${conceptPrefix}${name}`),
     );
-    this.offPolicy = (thesaurus.offPolicyQuestions ?? []).map(({ name, pattern, ask }) => ({
+    this.offPolicy = (thesaurus.offPolicyQuestions ?? []).map(({ name, pattern, ask, always }) => ({
       name,
       pattern: new RegExp(pattern, 'i'),
       ask,
+      always: always === true,
     }));
     for (const group of thesaurus.groups) {
       const concept = `${conceptPrefix}${group.concept}`;
@@ -369,9 +375,9 @@ export class TextAnalyzer {
   }
 
   /** The off-policy kind of question this is (its name, and who answers it), if it is one. */
-  offPolicyQuestion(question: string): { name: string; ask?: string } | undefined {
+  offPolicyQuestion(question: string): { name: string; ask?: string; always: boolean } | undefined {
     const found = this.offPolicy.find(({ pattern }) => pattern.test(question));
-    return found && { name: found.name, ask: found.ask };
+    return found && { name: found.name, ask: found.ask, always: found.always };
   }
 
   /** Whether a concept says who or which AI a question is about rather than what it asks. */
@@ -502,9 +508,9 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
       if (typeof stemmed === 'string') stemExceptions[word] = stemmed;
   const offPolicyQuestions: OffPolicyQuestion[] = [];
   const offPolicyEntries = Array.isArray(parsed.offPolicyQuestions)
-    ? (parsed.offPolicyQuestions as { name?: unknown; pattern?: unknown; ask?: unknown }[])
+    ? (parsed.offPolicyQuestions as { name?: unknown; pattern?: unknown; ask?: unknown; always?: unknown }[])
     : [];
-  for (const { name, pattern, ask } of offPolicyEntries) {
+  for (const { name, pattern, ask, always } of offPolicyEntries) {
     if (typeof name !== 'string' || typeof pattern !== 'string') continue;
     try {
       new RegExp(pattern, 'i');
@@ -513,7 +519,12 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
         `Thesaurus ${filePath}: off-policy question "${name}" has an invalid pattern (${String(error)})`,
       );
     }
-    offPolicyQuestions.push(typeof ask === 'string' ? { name, pattern, ask } : { name, pattern });
+    offPolicyQuestions.push({
+      name,
+      pattern,
+      ...(typeof ask === 'string' ? { ask } : {}),
+      ...(always === true ? { always: true } : {}),
+    });
   }
   const impliedAiWords = Array.isArray(parsed.impliedAiWords)
     ? parsed.impliedAiWords.filter((word): word is string => typeof word === 'string')

@@ -128,6 +128,8 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['What is a large language model?', '2.1'],
     // The title page answers questions about the document itself.
     ['Who is the policy owner?', 'Document information'],
+    // "in a way they shouldn't" is misuse though all its words are stopwords.
+    ["Who do I tell if I catch someone using AI in a way they shouldn't?", '4.1'],
   ])('"%s" is answered from %s', (question, section) => {
     const [best] = library.retriever.search(question, 3);
     expect(best?.passage.section).toBe(section);
@@ -183,6 +185,13 @@ describe('in scope or not, and which section answers, on one policy', () => {
       'We want to start a lunchtime ChatGPT club, what should we do each week?',
       'an after-school club or activity',
     ],
+    ['Which AI image generator gives the most realistic pictures?', 'which product is better'],
+    ['Is ChatGPT Edu actually conscious?', 'how AI works or is used outside schools'],
+    ['Use ChatGPT Edu to write me a quiz on the Tudors', 'a task for an AI tool to do'],
+    ['When is the behaviour policy next reviewed?', 'another school policy'],
+    // Refused however much of the wording the policy shares.
+    ["What's your name?", 'the assistant itself'],
+    ['Who is the data protection officer at our school?', 'who holds a role at your school'],
   ])('"%s" is about %s: out of scope', (question, kind) => {
     const { passages, diagnostics } = library.retriever.searchWithDiagnostics(question, 3);
     expect(diagnostics.offPolicy).toBe(kind);

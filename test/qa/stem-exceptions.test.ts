@@ -98,6 +98,7 @@ describe('off-policy questions kept as data beside the thesaurus', () => {
         offPolicyQuestions: [
           { name: 'a price', pattern: '\\bhow much\\b.*\\bcost\\b', ask: 'the business manager' },
           { name: 'AI news', pattern: '\\bnews\\b', ask: 4 },
+          { name: 'small talk', pattern: '^hello\\b', always: true },
           { name: 3 },
         ],
       },
@@ -106,12 +107,15 @@ describe('off-policy questions kept as data beside the thesaurus', () => {
         expect(thesaurus.offPolicyQuestions).toEqual([
           { name: 'a price', pattern: '\\bhow much\\b.*\\bcost\\b', ask: 'the business manager' },
           { name: 'AI news', pattern: '\\bnews\\b' },
+          { name: 'small talk', pattern: '^hello\\b', always: true },
         ]);
         const analyzer = new TextAnalyzer(thesaurus);
         expect(analyzer.offPolicyQuestion('How much does Copilot cost?')).toEqual({
           name: 'a price',
           ask: 'the business manager',
+          always: false,
         });
+        expect(analyzer.offPolicyQuestion('Hello there')).toEqual({ name: 'small talk', always: true });
         expect(analyzer.offPolicyQuestion('Can I use Copilot?')).toBeUndefined();
       },
     );
