@@ -9,7 +9,7 @@ import { extractMetadata } from './metadata';
 import { buildPassages } from './passages';
 import { pdfToText } from './pdf-text';
 import { parseStructure } from './structure';
-import type { PolicyDocument } from './types';
+import type { PolicyDocument, PolicySection } from './types';
 
 export const supportedExtensions = ['.txt', '.md', '.docx', '.pdf'];
 
@@ -79,11 +79,12 @@ export function parsePolicyText(input: { source: string; text: string; clock: Cl
   // Two unnumbered sections under the same heading text share a citation id, so staff cannot tell
   // from a citation which one is meant; the quote still shows it, but the IT lead should know. The
   // parts of an appendix are all cited as that appendix on purpose.
+  const partOfAppendix = (section: PolicySection): boolean =>
+    /^(?:Appendix|Annex|Annexe|Schedule) /.test(section.id) && section.heading !== section.id;
   const seen = new Set<string>();
   const repeated = new Set<string>();
-  for (const section of body)
-    if (section.heading === section.id || !/^(?:Appendix|Annex|Annexe|Schedule) /.test(section.id))
-      (seen.has(section.id) ? repeated : seen).add(section.id);
+  for (const section of body.filter((section) => !partOfAppendix(section)))
+    (seen.has(section.id) ? repeated : seen).add(section.id);
   if (repeated.size > 0)
     warnings.push(
       `Section ids used by more than one section (citations to them are ambiguous; rename a heading to tell them apart): ${[...repeated].join(', ')}.`,
