@@ -19,7 +19,9 @@
  *     generic staff questions ("is it ok to get AI to mark my quizzes") asked of every policy, with the
  *     pairs a policy does not cover (`notCoveredByPolicy`, which it should refuse); the first tuned
  *     round 7 and the second round 8; the third (staff-generic-3.json) is held out and part of
- *     `npm run bench`)
+ *     `npm run bench`; staff-oos-dev.json: out-of-scope questions and near-boundary ones, tuned round
+ *     9; staff-blind-11.json and staff-blind-13.json: blind sets asking about every part of each
+ *     policy, held out and part of `npm run bench`; staff-blind-12.json: their dev twin)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';
