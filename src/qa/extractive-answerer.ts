@@ -174,9 +174,10 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
     const text =
       offPolicy === undefined
         ? `Our AI policy doesn't cover that, so I can't answer it from the policy. Please ask ${this.askInstead}.`
-        : `That is about ${offPolicy.name}, which our AI policy doesn't cover, so I can't answer it from the policy.` +
-          (offPolicy.ask ? ` Please ask ${offPolicy.ask}; for` : ' For') +
-          ` whether a tool may be used at all, ask ${this.askInstead}.`;
+        : (offPolicy.reply ??
+          `That is about ${offPolicy.name}, which our AI policy doesn't cover, so I can't answer it from the policy.` +
+            (offPolicy.ask ? ` Please ask ${offPolicy.ask}; for` : ' For') +
+            ` whether a tool may be used at all, ask ${this.askInstead}.`);
     return { kind: 'not-covered', text, askInstead: this.askInstead };
   }
 

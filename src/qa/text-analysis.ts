@@ -181,6 +181,8 @@ export interface OffPolicyQuestion {
    * no policy holds (who the DSL at my school is), whose words a policy may still use throughout.
    */
   always?: boolean;
+  /** The whole not-covered reply, where the usual one ("ask … whether a tool may be used") fits badly. */
+  reply?: string;
 }
 
 export interface ThesaurusData {
@@ -245,7 +247,13 @@ export class TextAnalyzer {
   private readonly aiConcepts = new Set<string>();
   private readonly policyConcepts = new Set<string>();
   private readonly generalAiConcepts = new Set<string>();
-  private readonly offPolicy: { name: string; pattern: RegExp; ask?: string; always: boolean }[];
+  private readonly offPolicy: {
+    name: string;
+    pattern: RegExp;
+    ask?: string;
+    always: boolean;
+    reply?: string;
+  }[];
   private readonly impliedAi: Set<string>;
   private readonly contextConcepts: Set<string>;
   private readonly stemExceptions: Map<string, string>;
@@ -258,11 +266,12 @@ export class TextAnalyzer {
     this.contextConcepts = new Set(
       (thesaurus.contextConcepts ?? []).map((name) => `${conceptPrefix}${name}`),
     );
-    this.offPolicy = (thesaurus.offPolicyQuestions ?? []).map(({ name, pattern, ask, always }) => ({
+    this.offPolicy = (thesaurus.offPolicyQuestions ?? []).map(({ name, pattern, ask, always, reply }) => ({
       name,
       pattern: new RegExp(pattern, 'i'),
       ask,
       always: always === true,
+      reply,
     }));
     for (const group of thesaurus.groups) {
       const concept = `${conceptPrefix}${group.concept}`;
@@ -375,9 +384,11 @@ export class TextAnalyzer {
   }
 
   /** The off-policy kind of question this is (its name, and who answers it), if it is one. */
-  offPolicyQuestion(question: string): { name: string; ask?: string; always: boolean } | undefined {
+  offPolicyQuestion(
+    question: string,
+  ): { name: string; ask?: string; always: boolean; reply?: string } | undefined {
     const found = this.offPolicy.find(({ pattern }) => pattern.test(question));
-    return found && { name: found.name, ask: found.ask, always: found.always };
+    return found && { name: found.name, ask: found.ask, always: found.always, reply: found.reply };
   }
 
   /** Whether a concept says who or which AI a question is about rather than what it asks. */
@@ -508,9 +519,15 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
       if (typeof stemmed === 'string') stemExceptions[word] = stemmed;
   const offPolicyQuestions: OffPolicyQuestion[] = [];
   const offPolicyEntries = Array.isArray(parsed.offPolicyQuestions)
-    ? (parsed.offPolicyQuestions as { name?: unknown; pattern?: unknown; ask?: unknown; always?: unknown }[])
+    ? (parsed.offPolicyQuestions as {
+        name?: unknown;
+        pattern?: unknown;
+        ask?: unknown;
+        always?: unknown;
+        reply?: unknown;
+      }[])
     : [];
-  for (const { name, pattern, ask, always } of offPolicyEntries) {
+  for (const { name, pattern, ask, always, reply } of offPolicyEntries) {
     if (typeof name !== 'string' || typeof pattern !== 'string') continue;
     try {
       new RegExp(pattern, 'i');
@@ -524,6 +541,7 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
       pattern,
       ...(typeof ask === 'string' ? { ask } : {}),
       ...(always === true ? { always: true } : {}),
+      ...(typeof reply === 'string' ? { reply } : {}),
     });
   }
   const impliedAiWords = Array.isArray(parsed.impliedAiWords)

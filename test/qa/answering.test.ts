@@ -86,6 +86,16 @@ describe('retrieval and the offline extractive answerer on the bundled example p
     },
   );
 
+  it.each([
+    ["what's your name?", "I answer questions about the trust's AI policy"],
+    ['When is the attendance policy reviewed?', "That is in another of the school's policies"],
+  ])('"%s" gets the reply written for its kind, not the usual pointer', async (question, reply) => {
+    const answer = await library.answerer.answer(question);
+    expect(answer.kind).toBe('not-covered');
+    expect(answer.text).toContain(reply);
+    expect(answer.text).not.toContain('whether a tool may be used');
+  });
+
   it('answers with one to four sentences lifted from the cited passages, each with a valid marker', async () => {
     for (const question of [
       'Can I use an AI notetaker in a staff meeting?',

@@ -98,7 +98,12 @@ describe('off-policy questions kept as data beside the thesaurus', () => {
         offPolicyQuestions: [
           { name: 'a price', pattern: '\\bhow much\\b.*\\bcost\\b', ask: 'the business manager' },
           { name: 'AI news', pattern: '\\bnews\\b', ask: 4 },
-          { name: 'small talk', pattern: '^hello\\b', always: true },
+          {
+            name: 'small talk',
+            pattern: '^hello\\b',
+            always: true,
+            reply: 'Hello! Ask me about the AI policy.',
+          },
           { name: 3 },
         ],
       },
@@ -107,7 +112,12 @@ describe('off-policy questions kept as data beside the thesaurus', () => {
         expect(thesaurus.offPolicyQuestions).toEqual([
           { name: 'a price', pattern: '\\bhow much\\b.*\\bcost\\b', ask: 'the business manager' },
           { name: 'AI news', pattern: '\\bnews\\b' },
-          { name: 'small talk', pattern: '^hello\\b', always: true },
+          {
+            name: 'small talk',
+            pattern: '^hello\\b',
+            always: true,
+            reply: 'Hello! Ask me about the AI policy.',
+          },
         ]);
         const analyzer = new TextAnalyzer(thesaurus);
         expect(analyzer.offPolicyQuestion('How much does Copilot cost?')).toEqual({
@@ -115,7 +125,11 @@ describe('off-policy questions kept as data beside the thesaurus', () => {
           ask: 'the business manager',
           always: false,
         });
-        expect(analyzer.offPolicyQuestion('Hello there')).toEqual({ name: 'small talk', always: true });
+        expect(analyzer.offPolicyQuestion('Hello there')).toEqual({
+          name: 'small talk',
+          always: true,
+          reply: 'Hello! Ask me about the AI policy.',
+        });
         expect(analyzer.offPolicyQuestion('Can I use Copilot?')).toBeUndefined();
       },
     );
