@@ -255,6 +255,7 @@ export class TextAnalyzer {
     reply?: string;
   }[];
   private readonly impliedAi: Set<string>;
+  private readonly impliedAiPhrases: string[];
   private readonly contextConcepts: Set<string>;
   private readonly stemExceptions: Map<string, string>;
 
@@ -262,7 +263,11 @@ export class TextAnalyzer {
     this.stemExceptions = new Map(
       Object.entries(thesaurus.stemExceptions ?? {}).map(([word, stemmed]) => [word.toLowerCase(), stemmed]),
     );
-    this.impliedAi = new Set((thesaurus.impliedAiWords ?? []).map((word) => word.toLowerCase()));
+    const implied = (thesaurus.impliedAiWords ?? [])
+      .map((word) => wordTokens(word).join(' '))
+      .filter(Boolean);
+    this.impliedAi = new Set(implied.filter((word) => !word.includes(' ')));
+    this.impliedAiPhrases = implied.filter((word) => word.includes(' '));
     this.contextConcepts = new Set(
       (thesaurus.contextConcepts ?? []).map((name) => `${conceptPrefix}${name}`),
     );
@@ -398,7 +403,11 @@ export class TextAnalyzer {
 
   /** Whether the question means AI through a word such as "software" (see `impliedAiWords`). */
   impliesAi(question: string): boolean {
-    return wordTokens(question).some((token) => this.impliedAi.has(token));
+    const tokens = wordTokens(question);
+    if (tokens.some((token) => this.impliedAi.has(token))) return true;
+    // Phrases ("these tools") are matched on the question's words joined by single spaces.
+    const joined = ` ${tokens.join(' ')} `;
+    return this.impliedAiPhrases.some((phrase) => joined.includes(` ${phrase} `));
   }
 
   /**

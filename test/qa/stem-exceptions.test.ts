@@ -135,12 +135,14 @@ describe('off-policy questions kept as data beside the thesaurus', () => {
     );
   });
 
-  it('loads the words that mean AI without naming it, ignoring entries that are not words', () => {
-    withFile({ groups: [], impliedAiWords: ['Software', 3] }, (file) => {
+  it('loads the words and phrases that mean AI without naming it, ignoring entries that are not words', () => {
+    withFile({ groups: [], impliedAiWords: ['Software', 3, 'these tools'] }, (file) => {
       const thesaurus = loadThesaurus(file);
-      expect(thesaurus.impliedAiWords).toEqual(['Software']);
+      expect(thesaurus.impliedAiWords).toEqual(['Software', 'these tools']);
       const analyzer = new TextAnalyzer(thesaurus);
       expect(analyzer.impliesAi('Can I let the software decide?')).toBe(true);
+      expect(analyzer.impliesAi('Am I expected to go on courses about these tools?')).toBe(true);
+      expect(analyzer.impliesAi('Can I borrow the tools from the DT room?')).toBe(false);
       expect(analyzer.impliesAi('Can I let my colleague decide?')).toBe(false);
     });
   });
