@@ -86,6 +86,13 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ['Can I paste pupil info and test scores into a chatbot?', ['~personal-data', '~input-data']],
     ['Are my Year 5s too young for Gemini?', ['~age', '~public-ai']],
     ['Can AI write a reply to a formal complaint?', ['~communication']],
+    [
+      'Who is ultimately accountable for AI across the trust?',
+      ['~overall', '~trust-wide', '~responsibility'],
+    ],
+    ['I suspect a Year 10 had their homework written by a chatbot', ['~suspect', '~misconduct', '~homework']],
+    ['Which programs turn meeting audio into notes?', ['~notetaker']],
+    ["I'm unsure whether I'm using Copilot correctly", ['~advice', '~copilot']],
   ])('"%s" names the concepts %j', (question, concepts) => {
     const found = [...analyzer.analyse(question).concepts.keys()];
     for (const concept of concepts) expect(found).toContain(concept);
