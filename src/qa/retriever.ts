@@ -201,12 +201,14 @@ export class PolicyRetriever implements Retriever {
     const top = outcome.results[0];
     const topScore = top?.score ?? 0;
     // A title page lists related policies (social media, code of conduct …) and matches questions
-    // about them; only a question about the policy itself (review date, owner: anchors) may rest on it.
+    // about them; only a question about the policy itself (review date, owner: named or asked for
+    // through a cue such as "how often") may rest on it.
     // The evidence may come from any of the first few passages: the best-scoring one is not always
     // the one whose heading names the question's topic.
+    const asksAboutDocument = outcome.anchored || this.asksAboutDocument(outcome);
     const evidence = outcome.results
       .slice(0, this.scope.evidencePassages)
-      .filter((result) => outcome.anchored || result.passage.section !== documentInformationSection);
+      .filter((result) => asksAboutDocument || result.passage.section !== documentInformationSection);
     const { minCoverageAnchored, minCoverageWithHeading, minHeadingCoverage } = this.scope;
     const minCoverage = aboutThisPolicy.test(question)
       ? this.scope.minCoverageAboutPolicy
@@ -267,9 +269,7 @@ export class PolicyRetriever implements Retriever {
    */
   private searchIndex(question: string, limit: number): SearchOutcome {
     const outcome = this.index.search(question, limit + rerankDepth);
-    const aboutDocument = [...outcome.query.concepts.keys(), ...outcome.query.cued].some((concept) =>
-      documentConcepts.has(concept),
-    );
+    const aboutDocument = this.asksAboutDocument(outcome);
     const { documentInformationWeight, glossaryWeight } = this.scope;
     const asksMeaning = definitionQuestion.test(question);
     const named = new Set<string>();
@@ -286,6 +286,13 @@ export class PolicyRetriever implements Retriever {
       .sort((left, right) => right.score - left.score || left.index - right.index)
       .slice(0, limit);
     return outcome;
+  }
+
+  /** Whether the question asks about the policy document itself (its review date or owner). */
+  private asksAboutDocument(outcome: SearchOutcome): boolean {
+    return [...outcome.query.concepts.keys(), ...outcome.query.cued].some((concept) =>
+      documentConcepts.has(concept),
+    );
   }
 
   /** Ranking without the out-of-scope check: for the benchmark and the outline tool. */

@@ -135,6 +135,8 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['What is a large language model?', '2.1'],
     // The title page answers questions about the document itself.
     ['Who is the policy owner?', 'Document information'],
+    // … also when the question only asks for the review date through a cue.
+    ['Is this policy still in date?', 'Document information'],
     // "in a way they shouldn't" is misuse though all its words are stopwords.
     ["Who do I tell if I catch someone using AI in a way they shouldn't?", '4.1'],
   ])('"%s" is answered from %s', (question, section) => {
