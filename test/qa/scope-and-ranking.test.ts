@@ -197,6 +197,7 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Which AI image generator gives the most realistic pictures?', 'which product is better'],
     ['Is ChatGPT Edu actually conscious?', 'how AI works or is used outside schools'],
     ['Use ChatGPT Edu to write me a quiz on the Tudors', 'a task for an AI tool to do'],
+    ['Summarise this email from a parent about ChatGPT Edu for me', 'a task for an AI tool to do'],
     ['When is the behaviour policy next reviewed?', 'another school policy'],
     // Refused however much of the wording the policy shares.
     ["What's your name?", 'the assistant itself'],
