@@ -99,6 +99,15 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
   });
 
   it.each([
+    // "AI to make" asks for AI to do something; it does not name AI-made content ("AI-made", "made by AI").
+    ['Can AI help me make easier versions of a worksheet?', '~ai-output'],
+    ['Can I use AI at work for planning?', '~ai-output'],
+    ['Will the new programme of CPD cover AI?', '~coding'],
+  ])('"%s" does not name %s', (question, concept) => {
+    expect([...analyzer.analyse(question, true).concepts.keys()]).not.toContain(concept);
+  });
+
+  it.each([
     ['Can I use a new AI app?', true],
     ['Who owns the policy?', true],
     ['How do I log a behaviour incident?', false],
