@@ -103,6 +103,9 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ['Can AI help me make easier versions of a worksheet?', '~ai-output'],
     ['Can I use AI at work for planning?', '~ai-output'],
     ['Will the new programme of CPD cover AI?', '~coding'],
+    // "useful" is not "use": using AI for revision is not asking about its benefits.
+    ['Can students use AI for revision?', '~benefit'],
+    ['Can I get AI to help me plan a trip?', '~advice'],
   ])('"%s" does not name %s', (question, concept) => {
     expect([...analyzer.analyse(question, true).concepts.keys()]).not.toContain(concept);
   });
