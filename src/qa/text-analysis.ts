@@ -185,6 +185,14 @@ export interface OffPolicyQuestion {
   reply?: string;
 }
 
+/** An off-policy kind as the analyzer reports it for a question. */
+export interface OffPolicyKind {
+  name: string;
+  ask?: string;
+  always: boolean;
+  reply?: string;
+}
+
 export interface ThesaurusData {
   groups: ThesaurusGroup[];
   offPolicyQuestions?: OffPolicyQuestion[];
@@ -247,13 +255,7 @@ export class TextAnalyzer {
   private readonly aiConcepts = new Set<string>();
   private readonly policyConcepts = new Set<string>();
   private readonly generalAiConcepts = new Set<string>();
-  private readonly offPolicy: {
-    name: string;
-    pattern: RegExp;
-    ask?: string;
-    always: boolean;
-    reply?: string;
-  }[];
+  private readonly offPolicy: (OffPolicyKind & { pattern: RegExp })[];
   private readonly impliedAi: Set<string>;
   private readonly impliedAiPhrases: string[];
   private readonly contextConcepts: Set<string>;
@@ -389,9 +391,7 @@ export class TextAnalyzer {
   }
 
   /** The off-policy kind of question this is (its name, and who answers it), if it is one. */
-  offPolicyQuestion(
-    question: string,
-  ): { name: string; ask?: string; always: boolean; reply?: string } | undefined {
+  offPolicyQuestion(question: string): OffPolicyKind | undefined {
     const found = this.offPolicy.find(({ pattern }) => pattern.test(question));
     return found && { name: found.name, ask: found.ask, always: found.always, reply: found.reply };
   }
