@@ -262,6 +262,29 @@ describe('in scope or not, and which section answers, on one policy', () => {
   });
 });
 
+describe('a member of staff asking about their own use is answered from the staff section', () => {
+  // Both sections share the question's words; only who is asking tells them apart.
+  const policy = `AI Policy
+
+1. Staff use of AI
+
+1.1. Teachers may use AI tools to draft feedback on essays, and must check every comment before it is shared with the class.
+
+2. How pupils might use AI
+
+2.1. Pupils may ask AI for feedback on their essays and must say where they used it.
+`;
+  const library = buildPolicyLibrary([parsePolicyText({ source: 'audience.txt', text: policy, clock })]);
+
+  it.each([
+    ["Can I use AI to write feedback on my class's essays?", '1.1'],
+    ['Can pupils use AI to get feedback on their essays?', '2.1'],
+    ['Are students allowed AI feedback on essays?', '2.1'],
+  ])('"%s" → %s', (question, section) => {
+    expect(library.retriever.search(question, 2)[0]?.passage.section).toBe(section);
+  });
+});
+
 describe('a kind of AI the policy never mentions is not covered by its general rules', () => {
   it('a policy silent on AI notetakers says so rather than quoting its scope section', () => {
     // Riverside's scope names volunteers and remote working, but nothing about notetakers.
