@@ -20,8 +20,10 @@
  *     pairs a policy does not cover (`notCoveredByPolicy`, which it should refuse); the first tuned
  *     round 7 and the second round 8; the third (staff-generic-3.json) is held out and part of
  *     `npm run bench`; staff-oos-dev.json: out-of-scope questions and near-boundary ones, tuned round
- *     9; staff-blind-11.json and staff-blind-13.json: blind sets asking about every part of each
- *     policy, held out and part of `npm run bench`; staff-blind-12.json: their dev twin)
+ *     9, and staff-oos-dev-2.json (150 out-of-scope questions), round 11; staff-blind-11.json,
+ *     staff-blind-13.json and staff-blind-16.json: blind sets asking about every part of each policy,
+ *     held out and part of `npm run bench`; staff-blind-12, -14 and -15.json: their dev twins, tuned
+ *     rounds 10 and 12)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';
