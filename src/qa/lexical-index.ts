@@ -1,4 +1,5 @@
 import type { Passage, PolicyDocumentMeta } from './types';
+import { SpellingCorrector } from './spelling';
 import { conceptPrefix, type AnalysedText, type TextAnalyzer } from './text-analysis';
 
 /**
@@ -141,6 +142,8 @@ export class LexicalIndex {
   private readonly postings = new Map<string, number[]>();
   private scores = new Float64Array(0);
   private averageLengths = [1, 1, 1, 1];
+  /** Rebuilt with the index: corrects question words against the words it holds. */
+  private spelling: SpellingCorrector | undefined;
   private dirty = false;
 
   constructor(
@@ -193,6 +196,8 @@ export class LexicalIndex {
 
   private refresh(): void {
     if (!this.dirty) return;
+    const thesaurusStems = this.analyzer.thesaurusStems();
+    this.spelling = new SpellingCorrector((stem) => this.postings.has(stem) || thesaurusStems.has(stem));
     const totals = [0, 0, 0, 0];
     for (const entry of this.entries) entry.lengths.forEach((length, field) => (totals[field] += length));
     this.averageLengths = totals.map((total) => Math.max(1, total / Math.max(1, this.entries.length)));
@@ -208,7 +213,7 @@ export class LexicalIndex {
 
   search(question: string, limit: number, filter?: (passage: Passage) => boolean): SearchOutcome {
     this.refresh();
-    const analysed = this.analyzer.analyse(question, true);
+    const analysed = this.analyzer.analyse(question, true, this.spelling);
     const weights = new Map<string, number>();
     for (const term of analysed.terms)
       weights.set(term, Math.max(weights.get(term) ?? 0, this.queryWeight(term, analysed)));

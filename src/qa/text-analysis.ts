@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { porterStem } from './porter-stemmer';
+import { isEnglishWord, type SpellingCorrector } from './spelling';
 
 /** Words that carry no meaning for policy search, including the fillers of staff questions. */
 const stopwordList =
@@ -396,6 +397,14 @@ export class TextAnalyzer {
     return found && { name: found.name, ask: found.ask, always: found.always, reply: found.reply };
   }
 
+  /** The stems of every word of the thesaurus's phrases: words a question may use though no policy does. */
+  thesaurusStems(): Set<string> {
+    const stems = new Set<string>();
+    for (const list of this.phrases.values())
+      for (const phrase of list) for (const word of phrase.words) stems.add(word);
+    return stems;
+  }
+
   /** Whether a concept says who or which AI a question is about rather than what it asks. */
   isContext(concept: string): boolean {
     return this.contextConcepts.has(concept);
@@ -412,11 +421,20 @@ export class TextAnalyzer {
 
   /**
    * With `loose`, fillers may sit inside a phrase: for questions, whose wording is free, not for the
-   * policy text, whose phrases stand as written (a loose match there only invents concepts).
+   * policy text, whose phrases stand as written (a loose match there only invents concepts). With
+   * `spelling`, a question word that is no English word and one slip from a known one is read as
+   * that word ("homewrok" → homework).
    */
-  analyse(text: string, loose = false): AnalysedText {
+  analyse(text: string, loose = false, spelling?: SpellingCorrector): AnalysedText {
     const tokens = wordTokens(text);
     const stems = tokens.map((token) => this.stemOf(token));
+    if (spelling)
+      tokens.forEach((token, index) => {
+        if (token.length < 5 || !/^[a-z]+$/.test(token) || isStopword(token)) return;
+        if (spelling.isKnown(stems[index]) || isEnglishWord(token)) return;
+        const corrected = spelling.correct(token, (word) => this.stemOf(word));
+        if (corrected !== undefined) stems[index] = corrected;
+      });
     const terms: string[] = [];
     /** Positions in `terms` of word terms an idiom stands for, and the token each came from. */
     const wordPositions = new Map<number, number>();
