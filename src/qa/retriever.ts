@@ -113,7 +113,7 @@ const rerankDepth = 4;
  * call it "the rules" or "the guidance"; "the rules for trips" is another document and does not count.
  */
 const aboutThisPolicy =
-  /^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b|\b(?:does|do|would|will)\s+(?:this|it)\s+(?:cover|apply)\b|\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b|\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)|^\s*when(?:'s| is| does| will| was)\s+this\b|\bthis\s*[?.!]*\s*$/i;
+  /^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b|\b(?:does|do|would|will)\s+(?:this|it)\s+(?:still\s+|also\s+|really\s+|even\s+)?(?:cover|apply)\b|\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b|\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)|^\s*when(?:'s| is| does| will| was)\s+this\b|\bthis\s*[?.!]*\s*$/i;
 
 const glossaryHeading = /^(definitions?|glossary|key terms|terminology|terms used)\b/i;
 const definitionQuestion =

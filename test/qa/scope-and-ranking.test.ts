@@ -139,6 +139,7 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['What are the penalties for breaking the rules?', '4.1'],
     ['Is there CPD to keep my knowledge up to date?', '5.1'],
     ['Does this policy apply off site?', '1.1'],
+    ['Does it still apply when I work from home?', '1.1'],
     // An AI tool named: in scope even though most of the other words are not in the policy.
     ['Can I use ChatGPT for my Year 9 worksheets?', '3.1'],
     // The glossary names ChatGPT Edu more often, but only answers what something is.
@@ -210,6 +211,9 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Is ChatGPT Edu actually conscious?', 'how AI works or is used outside schools'],
     ['Use ChatGPT Edu to write me a quiz on the Tudors', 'a task for an AI tool to do'],
     ['Summarise this email from a parent about ChatGPT Edu for me', 'a task for an AI tool to do'],
+    ['ChatGPT, translate this letter home into Polish please', 'a task for an AI tool to do'],
+    ['Do we need consent to put photos of pupils on the school website?', 'photos and publicity'],
+    ['Which is quicker at long documents, ChatGPT Edu or Gemini?', 'which product is better'],
     ['When is the behaviour policy next reviewed?', 'another school policy'],
     // Refused however much of the wording the policy shares.
     ["What's your name?", 'the assistant itself'],
