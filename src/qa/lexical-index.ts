@@ -1,5 +1,5 @@
 import type { Passage, PolicyDocumentMeta } from './types';
-import { SpellingCorrector } from './spelling';
+import { SpellingCorrector, loadEnglishWords } from './spelling';
 import { conceptPrefix, type AnalysedText, type TextAnalyzer } from './text-analysis';
 
 /**
@@ -192,6 +192,16 @@ export class LexicalIndex {
     }
     this.entries.push({ passage, meta, lengths: fields.map((terms) => terms.length) });
     this.dirty = true;
+  }
+
+  /**
+   * Does now what the first question would otherwise wait for: field averages, the spelling
+   * corrector and the English word list (~0.3 s), so a staff member's first question is as quick as
+   * the rest.
+   */
+  prepare(): void {
+    this.refresh();
+    loadEnglishWords();
   }
 
   private refresh(): void {

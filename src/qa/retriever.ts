@@ -191,6 +191,7 @@ export class PolicyRetriever implements Retriever {
     this.scope = { ...defaultScopeOptions, ...options.scope };
     for (const document of documents)
       for (const passage of document.passages) this.index.add(passage, document.meta);
+    this.index.prepare();
     this.documentCount = documents.length;
     this.documentNames = documentNamePatterns(documents.map((document) => document.meta));
   }
