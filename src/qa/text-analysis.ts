@@ -313,10 +313,15 @@ export class TextAnalyzer {
   private stemOf(token: string): string {
     let stemmed = this.stemCache.get(token);
     if (stemmed === undefined) {
-      stemmed = this.stemExceptions.get(token.replace(/'/g, '')) ?? stem(token);
+      stemmed = this.stemUncached(token);
       if (this.stemCache.size < 200_000) this.stemCache.set(token, stemmed);
     }
     return stemmed;
+  }
+
+  /** For one-off words (a typo's hundreds of variants), which would only crowd the cache. */
+  private stemUncached(token: string): string {
+    return this.stemExceptions.get(token.replace(/'/g, '')) ?? stem(token);
   }
 
   /**
@@ -432,7 +437,7 @@ export class TextAnalyzer {
       tokens.forEach((token, index) => {
         if (token.length < 5 || !/^[a-z]+$/.test(token) || isStopword(token)) return;
         if (spelling.isKnown(stems[index]) || isEnglishWord(token)) return;
-        const corrected = spelling.correct(token, (word) => this.stemOf(word));
+        const corrected = spelling.correct(token, (word) => this.stemUncached(word));
         if (corrected !== undefined) stems[index] = corrected;
       });
     const terms: string[] = [];
