@@ -93,6 +93,8 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ['I suspect a Year 10 had their homework written by a chatbot', ['~suspect', '~misconduct', '~homework']],
     ['Which programs turn meeting audio into notes?', ['~notetaker']],
     ["I'm unsure whether I'm using Copilot correctly", ['~advice', '~copilot']],
+    ['Will the trust ask families what they think about AI?', ['~consultation', '~parent']],
+    ['whose name is on the front of the policy?', ['~policy-owner']],
   ])('"%s" names the concepts %j', (question, concepts) => {
     const found = [...analyzer.analyse(question).concepts.keys()];
     for (const concept of concepts) expect(found).toContain(concept);
