@@ -43,9 +43,13 @@ function child(element: XmlElement | undefined, name: string): XmlElement | unde
   return element ? children(element, name)[0] : undefined;
 }
 
+/** A `w:` attribute, whether the parser resolved its namespace or kept the prefixed name. */
+function attribute(element: XmlElement, name: string): string | undefined {
+  return element.getAttributeNS(wordNamespace, name) || element.getAttribute(`w:${name}`) || undefined;
+}
+
 function value(element: XmlElement | undefined): string | undefined {
-  if (!element) return undefined;
-  return element.getAttributeNS(wordNamespace, 'val') || element.getAttribute('w:val') || undefined;
+  return element ? attribute(element, 'val') : undefined;
 }
 
 function descendants(root: Document | XmlElement, name: string): XmlElement[] {
@@ -55,7 +59,7 @@ function descendants(root: Document | XmlElement, name: string): XmlElement[] {
 function readLevels(container: XmlElement): Map<number, Level> {
   const levels = new Map<number, Level>();
   for (const level of children(container, 'lvl')) {
-    const index = Number(level.getAttributeNS(wordNamespace, 'ilvl') || level.getAttribute('w:ilvl') || 0);
+    const index = Number(attribute(level, 'ilvl') ?? 0);
     levels.set(index, {
       start: Number(value(child(level, 'start')) ?? 1),
       format: value(child(level, 'numFmt')) ?? 'decimal',
@@ -72,21 +76,14 @@ function readNumbering(xml: string | undefined): Map<string, Numbering> {
   const document = new DOMParser().parseFromString(xml, 'text/xml');
   const abstracts = new Map<string, Map<number, Level>>();
   for (const abstract of descendants(document, 'abstractNum'))
-    abstracts.set(
-      abstract.getAttributeNS(wordNamespace, 'abstractNumId') ||
-        abstract.getAttribute('w:abstractNumId') ||
-        '',
-      readLevels(abstract),
-    );
+    abstracts.set(attribute(abstract, 'abstractNumId') ?? '', readLevels(abstract));
   for (const instance of descendants(document, 'num')) {
-    const id = instance.getAttributeNS(wordNamespace, 'numId') || instance.getAttribute('w:numId') || '';
+    const id = attribute(instance, 'numId') ?? '';
     const abstractId = value(child(instance, 'abstractNumId')) ?? '';
     const levels = new Map(abstracts.get(abstractId) ?? []);
     const startOverrides = new Map<number, number>();
     for (const override of children(instance, 'lvlOverride')) {
-      const index = Number(
-        override.getAttributeNS(wordNamespace, 'ilvl') || override.getAttribute('w:ilvl') || 0,
-      );
+      const index = Number(attribute(override, 'ilvl') ?? 0);
       const start = value(child(override, 'startOverride'));
       if (start !== undefined) startOverrides.set(index, Number(start));
       for (const [overridden, level] of readLevels(override)) levels.set(overridden, level);
@@ -107,7 +104,7 @@ function readStyleNumbering(xml: string | undefined): (styleId: string | undefin
   if (xml) {
     const document = new DOMParser().parseFromString(xml, 'text/xml');
     for (const style of descendants(document, 'style')) {
-      const id = style.getAttributeNS(wordNamespace, 'styleId') || style.getAttribute('w:styleId') || '';
+      const id = attribute(style, 'styleId') ?? '';
       const numberProperties = child(child(style, 'pPr'), 'numPr');
       const level = value(child(numberProperties, 'ilvl'));
       styles.set(id, {
