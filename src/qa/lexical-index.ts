@@ -124,6 +124,8 @@ export interface QueryWords {
   concepts: Map<string, string[]>;
   /** Concepts asked for through question cues only ("who" → a role holder). */
   cued: Set<string>;
+  /** For each cued concept, the words of the cues that asked for it. */
+  cueWords: Map<string, string[]>;
   /** The question names AI itself, not only a neighbouring topic. */
   namesAi: boolean;
 }
@@ -278,6 +280,7 @@ export class LexicalIndex {
       words,
       concepts: analysed.concepts,
       cued: analysed.cued,
+      cueWords: analysed.cueWords,
       namesAi: analysed.namesAi,
     };
     const coverage = results.length > 0 ? this.coverage(query, results[0].index) : 0;
@@ -331,7 +334,7 @@ export class LexicalIndex {
         covered += weight;
         continue;
       }
-      for (const [concept, triggers] of query.concepts) {
+      for (const [concept, triggers] of [...query.concepts, ...query.cueWords]) {
         if (triggers.includes(word) && present(concept)) {
           covered += weight * conceptCoverageCredit;
           break;

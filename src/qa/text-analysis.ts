@@ -20,7 +20,7 @@ say says said saying mention mentions mentioned refer refers regarding talk talk
 helping
 actually basically exactly literally just anyway anyhow though even supposed meant quick quickly bit lot lots
 stuff kind sort sorts loads honestly currently guys hi hello hey thanks cheers wondering wonder quite
-rather pretty probably maybe perhaps definitely totally`
+rather pretty probably maybe perhaps definitely totally actual bits piece pieces nutshell sentence`
     .split(/\s+/)
     .filter((word) => word.length > 0);
 const stopwords = new Set(stopwordList.flatMap((word) => [word, word.replace(/'/g, '')]));
@@ -90,7 +90,6 @@ const irregularForms: Record<string, string> = {
   knew: 'know',
   known: 'know',
   felt: 'feel',
-  meant: 'mean',
   dealt: 'deal',
   sought: 'seek',
   fed: 'feed',
@@ -232,6 +231,8 @@ export interface AnalysedText {
   namesAi: boolean;
   /** Concepts a question asked for through a question cue only (see `ThesaurusGroup.questionCues`). */
   cued: Set<string>;
+  /** For each cued concept, the stemmed words of the cues that asked for it. */
+  cueWords: Map<string, string[]>;
   /** For each concept and cue, the word position where the text first names it. */
   firstPositions: Map<string, number>;
 }
@@ -446,6 +447,7 @@ export class TextAnalyzer {
     const idiomTokens = new Set<number>();
     const concepts = new Map<string, string[]>();
     const cued = new Set<string>();
+    const cueWords = new Map<string, string[]>();
     const firstPositions = new Map<string, number>();
     // Words inside a matched phrase do not start another concept ("writing reports" is a school
     // report, not also a report of a concern), except an anchor: "a new AI app" is still about AI.
@@ -476,6 +478,7 @@ export class TextAnalyzer {
           // A cue adds the concept once and does not claim its words from other phrases.
           if (!cued.has(candidate.concept) && !concepts.has(candidate.concept)) terms.push(candidate.concept);
           cued.add(candidate.concept);
+          cueWords.set(candidate.concept, [...(cueWords.get(candidate.concept) ?? []), ...candidate.words]);
           continue;
         }
         const triggers = concepts.get(candidate.concept) ?? [];
@@ -499,7 +502,7 @@ export class TextAnalyzer {
       idiomTokens.size === 0
         ? terms
         : terms.filter((_, position) => !idiomTokens.has(wordPositions.get(position) ?? -1));
-    return { terms: kept, concepts, anchored, namesAi, cued, firstPositions };
+    return { terms: kept, concepts, anchored, namesAi, cued, cueWords, firstPositions };
   }
 }
 

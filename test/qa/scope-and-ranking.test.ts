@@ -95,6 +95,11 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ["I'm unsure whether I'm using Copilot correctly", ['~advice', '~copilot']],
     ['Will the trust ask families what they think about AI?', ['~consultation', '~parent']],
     ['whose name is on the front of the policy?', ['~policy-owner']],
+    ['what other policies should I read alongside this one?', ['~related-policies']],
+    ['can I let the chatbot decide which kids go into the catch-up group?', ['~placement', '~decision']],
+    ['what are the ground rules for using these tools?', ['~principles']],
+    ["a company wants to sell us software that reads kids' faces in lessons", ['~emotion']],
+    ['can I have an app that types up what everyone says in the meeting?', ['~notetaker']],
   ])('"%s" names the concepts %j', (question, concepts) => {
     const found = [...analyzer.analyse(question).concepts.keys()];
     for (const concept of concepts) expect(found).toContain(concept);
@@ -108,6 +113,8 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     // "useful" is not "use": using AI for revision is not asking about its benefits.
     ['Can students use AI for revision?', '~benefit'],
     ['Can I get AI to help me plan a trip?', '~advice'],
+    // "Am I meant to…" asks what is expected, not what a word means.
+    ['What other policies am I meant to read alongside this one?', '~definition'],
   ])('"%s" does not name %s', (question, concept) => {
     expect([...analyzer.analyse(question, true).concepts.keys()]).not.toContain(concept);
   });
@@ -217,6 +224,10 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Do we need consent to put photos of pupils on the school website?', 'photos and publicity'],
     ['Which is quicker at long documents, ChatGPT Edu or Gemini?', 'which product is better'],
     ['When is the behaviour policy next reviewed?', 'another school policy'],
+    ['How do I turn ChatGPT Edu on in Teams on my laptop?', 'operating a product'],
+    ['My ChatGPT Edu licence has expired, how do I get it working again?', 'a product fault'],
+    ['ChatGPT Edu keeps timing out when I upload a big PDF', 'a product fault'],
+    ["What's the deadline for sending the EHCP annual review paperwork?", 'a school admin deadline'],
     // Refused however much of the wording the policy shares.
     ["What's your name?", 'the assistant itself'],
     ['Who is the data protection officer at our school?', 'who holds a role at your school'],
@@ -240,6 +251,8 @@ describe('in scope or not, and which section answers, on one policy', () => {
     // The same shapes asked about the policy or the school's own use are not off-policy.
     'Can you give me a summary of the AI policy?',
     'How do we stop pupils using ChatGPT to cheat?',
+    // Pupils or parents who keep asking are not a product that keeps asking.
+    'Parents keep asking if pupils can use ChatGPT Edu, what is our line?',
   ])('"%s" is not an off-policy question', (question) => {
     expect(library.retriever.searchWithDiagnostics(question, 3).diagnostics.offPolicy).toBeUndefined();
   });
@@ -256,6 +269,7 @@ describe('in scope or not, and which section answers, on one policy', () => {
   it.each([
     // Asked about the policy itself in the staff's words, none of which the scope section uses.
     ['Does this cover supply teachers and people visiting?', '1.1'],
+    ["I'm a supply teacher here until Easter, does any of this apply to me?", '1.1'],
     ['Is the policy about drafting classroom worksheets faster?', '3.1'],
   ])('"%s" asks about this policy, so less of it need be found: %s', (question, section) => {
     expect(library.retriever.search(question, 3)[0]?.passage.section).toBe(section);
@@ -333,6 +347,25 @@ describe('a cue that asks about the policy document covers that part of the ques
     const answer = library.answerer.answerSync('How often does the AI policy get looked at again?');
     expect(answer.kind).toBe('answered');
     if (answer.kind === 'answered') expect(answer.citations[0].section).toBe('2.1');
+  });
+});
+
+describe('the words of a question cue count as found where the section has what the cue asks for', () => {
+  const policy = parsePolicyText({
+    source: 'purpose.txt',
+    text: `AI Policy\n\n1. Purpose\n\n1.1. The purpose of this policy is to set out how staff use AI safely.\n\n2. Using AI\n\n2.1. Staff may use approved AI tools for planning lessons.\n`,
+    clock,
+  });
+  const library = buildPolicyLibrary([policy]);
+
+  it.each([
+    // "trying to achieve" asks for the purpose; its words are not also words the policy must use.
+    'In a nutshell, what is this document trying to achieve?',
+    "What's the actual point of having this policy, in one sentence?",
+  ])('"%s" is answered from the purpose section', (question) => {
+    const answer = library.answerer.answerSync(question);
+    expect(answer.kind).toBe('answered');
+    if (answer.kind === 'answered') expect(answer.citations[0].section).toBe('1.1');
   });
 });
 
