@@ -100,9 +100,16 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ['what are the ground rules for using these tools?', ['~principles']],
     ["a company wants to sell us software that reads kids' faces in lessons", ['~emotion']],
     ['can I have an app that types up what everyone says in the meeting?', ['~notetaker']],
+    ['do I have to put a note on my slides saying the bot made them?', ['~label']],
+    ['is there anywhere to feed back on how AI is working?', ['~feedback']],
   ])('"%s" names the concepts %j', (question, concepts) => {
     const found = [...analyzer.analyse(question).concepts.keys()];
     for (const concept of concepts) expect(found).toContain(concept);
+  });
+
+  it('a question may put "our AI" inside "who signed off … policy"', () => {
+    const found = [...analyzer.analyse('who signed off our AI policy and when?', true).concepts.keys()];
+    expect(found).toContain('~policy-owner');
   });
 
   it.each([
