@@ -17,7 +17,7 @@ anything thing things get gets got getting happen happens happened need needs wa
 way ways really just still yes much many whether within using used use uses per via us them one two three
 policy policies school schools trust trusts academy academies question questions thank thanks
 say says said saying mention mentions mentioned refer refers regarding talk talks tell me explain help helps
-helping
+helping helped
 actually basically exactly literally just anyway anyhow though even supposed meant quick quickly bit lot lots
 stuff kind sort sorts loads honestly currently guys hi hello hey thanks cheers wondering wonder quite
 rather pretty probably maybe perhaps definitely totally actual bits piece pieces nutshell sentence`

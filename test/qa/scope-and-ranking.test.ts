@@ -102,6 +102,11 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ['can I have an app that types up what everyone says in the meeting?', ['~notetaker']],
     ['do I have to put a note on my slides saying the bot made them?', ['~label']],
     ['is there anywhere to feed back on how AI is working?', ['~feedback']],
+    [
+      'Before we roll out a new app that handles pupil info, what has to happen?',
+      ['~introduce', '~unapproved-tool'],
+    ],
+    ['Are we open with parents about where AI is used?', ['~transparency', '~parent']],
   ])('"%s" names the concepts %j', (question, concepts) => {
     const found = [...analyzer.analyse(question).concepts.keys()];
     for (const concept of concepts) expect(found).toContain(concept);
@@ -120,6 +125,8 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     // "useful" is not "use": using AI for revision is not asking about its benefits.
     ['Can students use AI for revision?', '~benefit'],
     ['Can I get AI to help me plan a trip?', '~advice'],
+    // Being open in general is not labelling a piece of work as made with AI.
+    ['Suppliers must be transparent about how they use our data', '~label'],
     // "Am I meant to…" asks what is expected, not what a word means.
     ['What other policies am I meant to read alongside this one?', '~definition'],
   ])('"%s" does not name %s', (question, concept) => {
