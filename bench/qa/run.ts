@@ -23,8 +23,9 @@
  *     9, and staff-oos-dev-2.json (150 out-of-scope questions), round 11; staff-blind-11.json,
  *     staff-blind-13.json and staff-blind-16.json: blind sets asking about every part of each policy,
  *     held out and part of `npm run bench`; staff-blind-12, -14 and -15.json: their dev twins, tuned
- *     rounds 10 and 12; staff-blind-17.json, rounds 13 and 14; staff-blind-20.json: held out and part
- *     of `npm run bench`; staff-blind-18, -19, -21 and -22.json: its dev twins, tuned round 15)
+ *     rounds 10 and 12; staff-blind-17.json, rounds 13 and 14; staff-blind-20.json and
+ *     staff-blind-25.json: held out and part of `npm run bench`; staff-blind-18, -19, -21 and
+ *     -22.json: dev twins tuned round 15; staff-blind-23, -24 and staff-oos-dev-3.json, round 16)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';
