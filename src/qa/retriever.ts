@@ -230,11 +230,12 @@ export class PolicyRetriever implements Retriever {
       .filter((result) => asksAboutDocument || result.passage.section !== documentInformationSection);
     const { minCoverageAnchored, minCoverageWithHeading, minHeadingCoverage } = this.scope;
     const aboutPolicy = aboutThisPolicy.test(question);
-    const minCoverage = aboutPolicy
-      ? this.scope.minCoverageAboutPolicy
-      : this.analyzer.impliesAi(question)
-        ? this.scope.minCoverageImpliedAi
-        : this.scope.minCoverage;
+    // The most lenient bar the question earns: about the policy, meaning AI, or neither.
+    const minCoverage = Math.min(
+      this.scope.minCoverage,
+      aboutPolicy ? this.scope.minCoverageAboutPolicy : 1,
+      this.analyzer.impliesAi(question) ? this.scope.minCoverageImpliedAi : 1,
+    );
     // A kind of AI such as notetakers is answered only by a passage that speaks of it: a policy that
     // never mentions notetakers must say it does not cover them, not quote its scope section.
     const topics = this.analyzer.aiTopics(outcome.query.concepts.keys());

@@ -107,6 +107,9 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
       ['~introduce', '~unapproved-tool'],
     ],
     ['Are we open with parents about where AI is used?', ['~transparency', '~parent']],
+    ['Is the trust beefing up its IT defences now that hackers are using AI?', ['~cyber-security']],
+    ['Do the companies that sell us these tools have to prove they are safe?', ['~supplier']],
+    ['who handles the techy side of our AI setup?', ['~it-support']],
   ])('"%s" names the concepts %j', (question, concepts) => {
     const found = [...analyzer.analyse(question).concepts.keys()];
     for (const concept of concepts) expect(found).toContain(concept);
@@ -284,6 +287,8 @@ describe('in scope or not, and which section answers, on one policy', () => {
     // Asked about the policy itself in the staff's words, none of which the scope section uses.
     ['Does this cover supply teachers and people visiting?', '1.1'],
     ["I'm a supply teacher here until Easter, does any of this apply to me?", '1.1'],
+    // About the policy and meaning AI at once: the more lenient of the two bars applies.
+    ['Does the policy let the software draft worksheets for our Year 9 trip to Wales?', '3.1'],
     ['Is the policy about drafting classroom worksheets faster?', '3.1'],
   ])('"%s" asks about this policy, so less of it need be found: %s', (question, section) => {
     expect(library.retriever.search(question, 3)[0]?.passage.section).toBe(section);
