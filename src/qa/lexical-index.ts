@@ -130,6 +130,16 @@ export interface QueryWords {
   namesAi: boolean;
 }
 
+function queryWordsOf(analysed: AnalysedText): QueryWords {
+  return {
+    words: [...new Set(analysed.terms.filter((term) => !term.startsWith(conceptPrefix)))],
+    concepts: analysed.concepts,
+    cued: analysed.cued,
+    cueWords: analysed.cueWords,
+    namesAi: analysed.namesAi,
+  };
+}
+
 function better(score: number, index: number, other: { index: number; score: number }): boolean {
   return score > other.score || (score === other.score && index < other.index);
 }
@@ -275,16 +285,16 @@ export class LexicalIndex {
       meta: this.entries[index].meta,
       score,
     }));
-    const words = [...new Set(analysed.terms.filter((term) => !term.startsWith(conceptPrefix)))];
-    const query: QueryWords = {
-      words,
-      concepts: analysed.concepts,
-      cued: analysed.cued,
-      cueWords: analysed.cueWords,
-      namesAi: analysed.namesAi,
-    };
+    const query = queryWordsOf(analysed);
+    const words = query.words;
     const coverage = results.length > 0 ? this.coverage(query, results[0].index) : 0;
     return { results, coverage, queryWordCount: words.length, anchored: analysed.anchored, query };
+  }
+
+  /** The informative words and concepts of a text read as a question, without ranking anything. */
+  queryWords(text: string): QueryWords {
+    this.refresh();
+    return queryWordsOf(this.analyzer.analyse(text, true, this.spelling));
   }
 
   /**

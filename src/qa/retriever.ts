@@ -114,22 +114,39 @@ const rerankDepth = 4;
  * Staff also say "this" for the document they are asking about ("does this apply to supply staff?",
  * "have my team read this?", "when's this due for review?", "what legislation underpins this?") and
  * call it "the rules" or "the guidance"; "the rules for trips" is another document and does not count.
- * "Does any of this apply to me?", "which laws is this based on?" and "what does this take into account?"
+ * "Does any of this apply to me?", "which laws is it based on?" and "what does this take into account?"
  * ask about it too.
  */
 const aboutThisPolicy =
-  /^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b|\b(?:does|do|would|will)\s+(?:this|it)\s+(?:still\s+|also\s+|really\s+|even\s+)?(?:cover|apply)\b|\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b|\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)|^\s*when(?:'s| is| does| will| was)\s+this\b|\bthis\s*[?.!]*\s*$|\b(?:any|all|none|some|most) of this\b|\bwith all this\b|\b(?:is|was) this (?:\w+ )?based on\b|\bdoes this (?:take|follow|link|sit|mention|include|expect)\b/i;
+  /^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b|\b(?:does|do|would|will)\s+(?:this|it)\s+(?:still\s+|also\s+|really\s+|even\s+)?(?:cover|apply)\b|\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b|\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)|^\s*when(?:'s| is| does| will| was)\s+this\b|\bthis\s*[?.!]*\s*$|\b(?:any|all|none|some|most) of this\b|\bwith all this\b|\b(?:is|was) (?:this|it) (?:\w+ )?(?:based|built) on\b|\bit(?:'s| is) (?:based|built) on\b|\bdoes (?:this|it) (?:take|follow|link|sit|mention|include|expect)\b/i;
 
 const glossaryHeading = /^(definitions?|glossary|key terms|terminology|terms used)\b/i;
 const definitionQuestion =
   /\b(what(?:'s| is| are| does| do)|meaning|means?|define|definitions?|stands? for|difference between|counts? as|class(?:ed|ified) as)\b/i;
+
+/**
+ * The one sentence of a longer message that asks the question ("Which laws is this built on? Need
+ * them for a paper."), or undefined when the message is a single sentence or asks several things.
+ */
+export function askingSentence(message: string): string | undefined {
+  const sentences = message
+    .split(/(?<=[?.!])\s+/)
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence.length > 0);
+  const asking = sentences.filter((sentence) => sentence.endsWith('?'));
+  return sentences.length > 1 && asking.length === 1 ? asking[0] : undefined;
+}
 
 /** A member of staff asking about their own use ("can I…", "my class"), not about what pupils may do. */
 const firstPersonQuestion = /\b(?:i|i'm|i've|my|me)\b/i;
 const asksAboutPupils = /^\s*(?:can|could|should|do|are|may)\s+(?:pupils|students|kids|children|learners)\b/i;
 
 /** Thesaurus concepts that ask about the policy document itself rather than its rules. */
-const documentConcepts = new Set([`${conceptPrefix}review-date`, `${conceptPrefix}policy-owner`]);
+const documentConcepts = new Set([
+  `${conceptPrefix}review-date`,
+  `${conceptPrefix}policy-owner`,
+  `${conceptPrefix}related-policies`,
+]);
 
 /** Words of trust names and titles that say nothing about which trust is meant. */
 const genericNameWords = new Set(
@@ -239,12 +256,21 @@ export class PolicyRetriever implements Retriever {
     // A kind of AI such as notetakers is answered only by a passage that speaks of it: a policy that
     // never mentions notetakers must say it does not cover them, not quote its scope section.
     const topics = this.analyzer.aiTopics(outcome.query.concepts.keys());
+    // Staff often add context around the question itself ("…? Need it for the governors' paper"):
+    // the sentence that asks may be covered though the whole message is not.
+    const asking = askingSentence(question);
+    const queries = asking === undefined ? [outcome.query] : [outcome.query, this.index.queryWords(asking)];
     let coverage = 0;
+    let wholeCoverage = 0;
     let headingCoverage = 0;
     let covers = false;
     for (const result of evidence) {
-      const passageCoverage = this.index.coverage(outcome.query, result.index);
-      const passageHeadingCoverage = this.index.coverage(outcome.query, result.index, true);
+      const coverages = queries.map((query) => this.index.coverage(query, result.index));
+      const passageCoverage = Math.max(...coverages);
+      wholeCoverage = Math.max(wholeCoverage, coverages[0]);
+      const passageHeadingCoverage = Math.max(
+        ...queries.map((query) => this.index.coverage(query, result.index, true)),
+      );
       coverage = Math.max(coverage, passageCoverage);
       headingCoverage = Math.max(headingCoverage, passageHeadingCoverage);
       const anchoredHere =
@@ -263,7 +289,10 @@ export class PolicyRetriever implements Retriever {
         : this.scope.minScore;
     const offPolicyKind = this.analyzer.offPolicyQuestion(question);
     const offPolicy = offPolicyKind?.name;
-    if (offPolicyKind && (offPolicyKind.always || coverage < this.scope.minCoverageOffPolicy)) covers = false;
+    // The whole message must be covered to outweigh its kind: its asking sentence alone ("how long do we
+    // have to respond?") says too little.
+    if (offPolicyKind && (offPolicyKind.always || wholeCoverage < this.scope.minCoverageOffPolicy))
+      covers = false;
     const inScope = top !== undefined && covers && topScore >= minScore;
     const perDocument = new Map<string, number>();
     const sections = new Set<string>();

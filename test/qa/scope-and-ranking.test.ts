@@ -1,6 +1,7 @@
 import { parsePolicyText } from '../../src/policies/reader';
 import { buildPolicyLibrary, type PolicyLibrary } from '../../src/qa/library';
 import { defaultIndexOptions } from '../../src/qa/lexical-index';
+import { askingSentence } from '../../src/qa/retriever';
 import { TextAnalyzer, loadThesaurus } from '../../src/qa/text-analysis';
 import { ManualClock } from '../../src/shared/clock';
 
@@ -176,6 +177,13 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Who is the policy owner?', 'Document information'],
     // … also when the question only asks for the review date through a cue.
     ['Is this policy still in date?', 'Document information'],
+    // The title page lists the related policies.
+    ['What other policies does this link to?', 'Document information'],
+    // The sentence that asks is covered; the context after it is not held against it.
+    [
+      'Is there CPD to keep my knowledge up to date? Asking for my appraisal next week with the deputy head.',
+      '5.1',
+    ],
     // "in a way they shouldn't" is misuse though all its words are stopwords.
     ["Who do I tell if I catch someone using AI in a way they shouldn't?", '4.1'],
   ])('"%s" is answered from %s', (question, section) => {
@@ -366,6 +374,32 @@ describe('a cue that asks about the policy document covers that part of the ques
     const answer = library.answerer.answerSync('How often does the AI policy get looked at again?');
     expect(answer.kind).toBe('answered');
     if (answer.kind === 'answered') expect(answer.citations[0].section).toBe('2.1');
+  });
+});
+
+describe('the sentence of a message that asks the question', () => {
+  it.each([
+    ['Which laws is it built on? Need them for a paper.', 'Which laws is it built on?'],
+    [
+      'Head of year here. What does the policy say about tracking data?',
+      'What does the policy say about tracking data?',
+    ],
+    // One sentence, or several questions: nothing to pick out.
+    ['Can I use ChatGPT for reports?', undefined],
+    ['Is it allowed? And who do I ask?', undefined],
+    ['I pasted a name into ChatGPT.', undefined],
+  ])('"%s" → %j', (message, expected) => {
+    expect(askingSentence(message)).toBe(expected);
+  });
+
+  it('the same words in one sentence must all be covered', () => {
+    const library = buildPolicyLibrary([riverside]);
+    expect(
+      library.retriever.search(
+        'Is there CPD to keep my knowledge up to date for my appraisal next week with the deputy head?',
+        3,
+      ),
+    ).toEqual([]);
   });
 });
 
