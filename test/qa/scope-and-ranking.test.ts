@@ -253,6 +253,10 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['My ChatGPT Edu licence has expired, how do I get it working again?', 'a product fault'],
     ['ChatGPT Edu keeps timing out when I upload a big PDF', 'a product fault'],
     ["What's the deadline for sending the EHCP annual review paperwork?", 'a school admin deadline'],
+    ["When is parents' evening?", 'a date in the school calendar'],
+    ['Is ChatGPT Edu still £20 a month or has it gone up?', 'a price'],
+    ['Give me a fun fact about ChatGPT to start my lesson', 'a task for an AI tool to do'],
+    ['Good morning!', 'the assistant itself'],
     // Refused however much of the wording the policy shares.
     ["What's your name?", 'the assistant itself'],
     ['Who is the data protection officer at our school?', 'who holds a role at your school'],
@@ -276,6 +280,9 @@ describe('in scope or not, and which section answers, on one policy', () => {
     // The same shapes asked about the policy or the school's own use are not off-policy.
     'Can you give me a summary of the AI policy?',
     'How do we stop pupils using ChatGPT to cheat?',
+    // Who makes sure of something is a question about roles, not about who makes a product.
+    'Who makes sure staff are trained to use ChatGPT Edu?',
+    'Can I use the free version of ChatGPT on my own laptop?',
     // Pupils or parents who keep asking are not a product that keeps asking.
     'Parents keep asking if pupils can use ChatGPT Edu, what is our line?',
   ])('"%s" is not an off-policy question', (question) => {
@@ -295,6 +302,8 @@ describe('in scope or not, and which section answers, on one policy', () => {
     // Asked about the policy itself in the staff's words, none of which the scope section uses.
     ['Does this cover supply teachers and people visiting?', '1.1'],
     ["I'm a supply teacher here until Easter, does any of this apply to me?", '1.1'],
+    // "this" standing alone means the policy and what it governs.
+    ['What happens to me if I get this wrong, is it a disciplinary thing?', '4.1'],
     // About the policy and meaning AI at once: the more lenient of the two bars applies.
     ['Does the policy let the software draft worksheets for our Year 9 trip to Wales?', '3.1'],
     ['Is the policy about drafting classroom worksheets faster?', '3.1'],
