@@ -118,7 +118,7 @@ const rerankDepth = 4;
  * ask about it too.
  */
 const aboutThisPolicy =
-  /^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b|\b(?:does|do|would|will)\s+(?:this|it)\s+(?:still\s+|also\s+|really\s+|even\s+)?(?:cover|apply)\b|\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b|\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:whole\s+|entire\s+|actual\s+|new\s+)?(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)|^\s*when(?:'s| is| does| will| was)\s+this\b|\bthis\s*[?.!]*\s*$|\b(?:any|all|none|some|most) of this\b|\bwith all this\b|\b(?:is|was) (?:this|it) (?:\w+ )?(?:based|built) on\b|\bit(?:'s| is) (?:based|built) on\b|\bdoes (?:this|it) (?:take|follow|link|sit|mention|include|expect)\b|\bthis(?=\s*(?:[?,.!—–]|\s-\s|$)|\s+(?:is all|all|wrong|properly)\b)/i;
+  /^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b|\b(?:does|do|would|will)\s+(?:this|it)\s+(?:still\s+|also\s+|really\s+|even\s+)?(?:cover|apply)\b|\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b|\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:whole\s+|entire\s+|actual\s+|new\s+)?(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)|^\s*when(?:'s| is| does| will| was)\s+this\b|\bthis\s*[?.!]*\s*$|\b(?:any|all|none|some|most) of this\b|\bwith all this\b|\b(?:is|was) (?:this|it) (?:\w+ )?(?:based|built) on\b|\bit(?:'s| is) (?:based|built) on\b|\bdoes (?:this|it) (?:take|follow|link|sit|mention|include|expect)\b|\bthis(?=\s*(?:[?,.!—–]|\s-\s|$)|\s+(?:is all|all|wrong|properly)\b)|\bpolic(?:y|ies) for\s*[?.!]*\s*$/i;
 
 const glossaryHeading = /^(definitions?|glossary|key terms|terminology|terms used)\b/i;
 const definitionQuestion =
@@ -126,16 +126,20 @@ const definitionQuestion =
 
 /**
  * The one sentence of a longer message that asks the question ("Which laws is this built on? Need
- * them for a paper."), or undefined when the message is a single sentence or asks several things.
+ * them for a paper.", "I'm on supply till Easter — does this apply to me?"), or undefined when the
+ * message is a single sentence or asks several things.
  */
 export function askingSentence(message: string): string | undefined {
   const sentences = message
-    .split(/(?<=[?.!])\s+/)
+    .split(/(?<=[?.!])\s+|\s+[—–-]\s+/)
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence.length > 0);
   const asking = sentences.filter((sentence) => sentence.endsWith('?'));
   return sentences.length > 1 && asking.length === 1 ? asking[0] : undefined;
 }
+
+/** Informative words the asking sentence needs to be judged on its own, unless it names the policy. */
+const minAskingWords = 3;
 
 /** A member of staff asking about their own use ("can I…", "my class"), not about what pupils may do. */
 const firstPersonQuestion = /\b(?:i|i'm|i've|my|me)\b/i;
@@ -258,8 +262,15 @@ export class PolicyRetriever implements Retriever {
     const topics = this.analyzer.aiTopics(outcome.query.concepts.keys());
     // Staff often add context around the question itself ("…? Need it for the governors' paper"):
     // the sentence that asks may be covered though the whole message is not.
+    // It must say enough on its own: "who do I contact?" after a message about a projector does not.
     const asking = askingSentence(question);
-    const queries = asking === undefined ? [outcome.query] : [outcome.query, this.index.queryWords(asking)];
+    const askingQuery = asking === undefined ? undefined : this.index.queryWords(asking);
+    const queries =
+      asking !== undefined &&
+      askingQuery !== undefined &&
+      (aboutThisPolicy.test(asking) || askingQuery.words.length >= minAskingWords)
+        ? [outcome.query, askingQuery]
+        : [outcome.query];
     let coverage = 0;
     let wholeCoverage = 0;
     let headingCoverage = 0;

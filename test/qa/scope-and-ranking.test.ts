@@ -285,6 +285,9 @@ describe('in scope or not, and which section answers, on one policy', () => {
     'Can I use the free version of ChatGPT on my own laptop?',
     // Pupils or parents who keep asking are not a product that keeps asking.
     'Parents keep asking if pupils can use ChatGPT Edu, what is our line?',
+    'My year 8s keep asking if they can use ChatGPT for homework. What is the rule?',
+    // An unlicensed copy is a question of the rules, not which product is better.
+    "Is it ok to use a cracked AI app if it's better than ChatGPT Edu?",
   ])('"%s" is not an off-policy question', (question) => {
     expect(library.retriever.searchWithDiagnostics(question, 3).diagnostics.offPolicy).toBeUndefined();
   });
@@ -393,12 +396,23 @@ describe('the sentence of a message that asks the question', () => {
       'Head of year here. What does the policy say about tracking data?',
       'What does the policy say about tracking data?',
     ],
+    [
+      "I'm covering a maternity leave till Easter — does this policy apply to me?",
+      'does this policy apply to me?',
+    ],
     // One sentence, or several questions: nothing to pick out.
     ['Can I use ChatGPT for reports?', undefined],
     ['Is it allowed? And who do I ask?', undefined],
     ['I pasted a name into ChatGPT.', undefined],
   ])('"%s" → %j', (message, expected) => {
     expect(askingSentence(message)).toBe(expected);
+  });
+
+  it('an asking sentence too short to stand alone is judged with its context', () => {
+    const library = buildPolicyLibrary([riverside]);
+    expect(
+      library.retriever.search('The projector in my classroom is broken - is there training?', 3),
+    ).toEqual([]);
   });
 
   it('the same words in one sentence must all be covered', () => {
