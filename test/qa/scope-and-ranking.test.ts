@@ -257,6 +257,9 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Is ChatGPT Edu still £20 a month or has it gone up?', 'a price'],
     ['Give me a fun fact about ChatGPT to start my lesson', 'a task for an AI tool to do'],
     ['Good morning!', 'the assistant itself'],
+    ['This bot is useless, can I talk to an actual person?', 'the assistant itself'],
+    ['Is Gemini better at maths than ChatGPT Edu?', 'which product is better'],
+    ['Can you summarise this article on ChatGPT Edu for me?', 'a task for an AI tool to do'],
     // Refused however much of the wording the policy shares.
     ["What's your name?", 'the assistant itself'],
     ['Who is the data protection officer at our school?', 'who holds a role at your school'],
@@ -286,6 +289,8 @@ describe('in scope or not, and which section answers, on one policy', () => {
     // Pupils or parents who keep asking are not a product that keeps asking.
     'Parents keep asking if pupils can use ChatGPT Edu, what is our line?',
     'My year 8s keep asking if they can use ChatGPT for homework. What is the rule?',
+    // Whether AI in general suits a task is what the policy answers; a named product's quality is not.
+    'Is AI any good for drafting worksheets?',
     // An unlicensed copy is a question of the rules, not which product is better.
     "Is it ok to use a cracked AI app if it's better than ChatGPT Edu?",
   ])('"%s" is not an off-policy question', (question) => {
