@@ -129,17 +129,19 @@ const definitionQuestion =
  * them for a paper.", "I'm on supply till Easter — does this apply to me?"), or undefined when the
  * message is a single sentence or asks several things.
  */
-export function askingSentence(message: string): string | undefined {
+export function askingSentences(message: string): string[] {
   const sentences = message
     .split(/(?<=[?.!])\s+|\s+[—–-]\s+/)
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence.length > 0);
-  const asking = sentences.filter((sentence) => sentence.endsWith('?'));
-  return sentences.length > 1 && asking.length === 1 ? asking[0] : undefined;
+  return sentences.length > 1 ? sentences.filter((sentence) => sentence.endsWith('?')) : [];
 }
 
-/** Informative words the asking sentence needs to be judged on its own, unless it names the policy. */
-const minAskingWords = 3;
+/**
+ * Informative words and concepts an asking sentence needs to be judged on its own, unless it names
+ * the policy: "who do I contact?" or "is there training?" say too little without their context.
+ */
+const minAskingTerms = 3;
 
 /** A member of staff asking about their own use ("can I…", "my class"), not about what pupils may do. */
 const firstPersonQuestion = /\b(?:i|i'm|i've|my|me)\b/i;
@@ -263,14 +265,12 @@ export class PolicyRetriever implements Retriever {
     // Staff often add context around the question itself ("…? Need it for the governors' paper"):
     // the sentence that asks may be covered though the whole message is not.
     // It must say enough on its own: "who do I contact?" after a message about a projector does not.
-    const asking = askingSentence(question);
-    const askingQuery = asking === undefined ? undefined : this.index.queryWords(asking);
-    const queries =
-      asking !== undefined &&
-      askingQuery !== undefined &&
-      (aboutThisPolicy.test(asking) || askingQuery.words.length >= minAskingWords)
-        ? [outcome.query, askingQuery]
-        : [outcome.query];
+    const queries = [outcome.query];
+    for (const asking of askingSentences(question)) {
+      const askingQuery = this.index.queryWords(asking);
+      if (aboutThisPolicy.test(asking) || askingQuery.words.length + askingQuery.concepts.size >= minAskingTerms)
+        queries.push(askingQuery);
+    }
     let coverage = 0;
     let wholeCoverage = 0;
     let headingCoverage = 0;

@@ -1,7 +1,7 @@
 import { parsePolicyText } from '../../src/policies/reader';
 import { buildPolicyLibrary, type PolicyLibrary } from '../../src/qa/library';
 import { defaultIndexOptions } from '../../src/qa/lexical-index';
-import { askingSentence } from '../../src/qa/retriever';
+import { askingSentences } from '../../src/qa/retriever';
 import { TextAnalyzer, loadThesaurus } from '../../src/qa/text-analysis';
 import { ManualClock } from '../../src/shared/clock';
 
@@ -111,6 +111,9 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ['Is the trust beefing up its IT defences now that hackers are using AI?', ['~cyber-security']],
     ['Do the companies that sell us these tools have to prove they are safe?', ['~supplier']],
     ['who handles the techy side of our AI setup?', ['~it-support']],
+    ['who should I go to if I am having problems with an AI tool?', ['~tool-problem']],
+    ['the reading list it gave me had books that do not exist', ['~hallucination']],
+    ['a pupil made a fake picture of another girl with an app', ['~deepfake']],
   ])('"%s" names the concepts %j', (question, concepts) => {
     const found = [...analyzer.analyse(question).concepts.keys()];
     for (const concept of concepts) expect(found).toContain(concept);
@@ -257,6 +260,10 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Is ChatGPT Edu still £20 a month or has it gone up?', 'a price'],
     ['Give me a fun fact about ChatGPT to start my lesson', 'a task for an AI tool to do'],
     ['Good morning!', 'the assistant itself'],
+    [
+      'A parent wants a copy of everything the school holds on their child. How long do we have?',
+      'a data protection procedure',
+    ],
     ['This bot is useless, can I talk to an actual person?', 'the assistant itself'],
     ['Is Gemini better at maths than ChatGPT Edu?', 'which product is better'],
     ['Can you summarise this article on ChatGPT Edu for me?', 'a task for an AI tool to do'],
@@ -394,23 +401,23 @@ describe('a cue that asks about the policy document covers that part of the ques
   });
 });
 
-describe('the sentence of a message that asks the question', () => {
+describe('the sentences of a message that ask the question', () => {
   it.each([
-    ['Which laws is it built on? Need them for a paper.', 'Which laws is it built on?'],
+    ['Which laws is it built on? Need them for a paper.', ['Which laws is it built on?']],
     [
       'Head of year here. What does the policy say about tracking data?',
-      'What does the policy say about tracking data?',
+      ['What does the policy say about tracking data?'],
     ],
     [
       "I'm covering a maternity leave till Easter — does this policy apply to me?",
-      'does this policy apply to me?',
+      ['does this policy apply to me?'],
     ],
-    // One sentence, or several questions: nothing to pick out.
-    ['Can I use ChatGPT for reports?', undefined],
-    ['Is it allowed? And who do I ask?', undefined],
-    ['I pasted a name into ChatGPT.', undefined],
+    ['Is it allowed? And who do I ask?', ['Is it allowed?', 'And who do I ask?']],
+    // One sentence, or no question: nothing to pick out.
+    ['Can I use ChatGPT for reports?', []],
+    ['I pasted a name into ChatGPT. Now what.', []],
   ])('"%s" → %j', (message, expected) => {
-    expect(askingSentence(message)).toBe(expected);
+    expect(askingSentences(message)).toEqual(expected);
   });
 
   it('an asking sentence too short to stand alone is judged with its context', () => {
