@@ -268,7 +268,10 @@ export class PolicyRetriever implements Retriever {
     const queries = [outcome.query];
     for (const asking of askingSentences(question)) {
       const askingQuery = this.index.queryWords(asking);
-      if (aboutThisPolicy.test(asking) || askingQuery.words.length + askingQuery.concepts.size >= minAskingTerms)
+      if (
+        aboutThisPolicy.test(asking) ||
+        askingQuery.words.length + askingQuery.concepts.size >= minAskingTerms
+      )
         queries.push(askingQuery);
     }
     let coverage = 0;
