@@ -114,6 +114,8 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ['who should I go to if I am having problems with an AI tool?', ['~tool-problem']],
     ['the reading list it gave me had books that do not exist', ['~hallucination']],
     ['a pupil made a fake picture of another girl with an app', ['~deepfake']],
+    ['do I need to say I used it?', ['~label']],
+    ['dumb down a reading for my low ability group?', ['~differentiation']],
   ])('"%s" names the concepts %j', (question, concepts) => {
     const found = [...analyzer.analyse(question).concepts.keys()];
     for (const concept of concepts) expect(found).toContain(concept);
