@@ -26,6 +26,24 @@ genuine genuinely today tomorrow tonight yesterday morning afternoon evening wee
     .filter((word) => word.length > 0);
 const stopwords = new Set(stopwordList.flatMap((word) => [word, word.replace(/'/g, '')]));
 
+const negations = new Set([
+  'not',
+  'no',
+  'never',
+  'nor',
+  "don't",
+  "doesn't",
+  "didn't",
+  "isn't",
+  "aren't",
+  "wasn't",
+  "can't",
+  'cannot',
+  "won't",
+  "shouldn't",
+  "mustn't",
+]);
+
 export function isStopword(word: string): boolean {
   if (stopwords.has(word)) return true;
   // Contractions of stopwords ("they've", "we'll", "i'd") are stopwords too.
@@ -347,6 +365,8 @@ export class TextAnalyzer {
       const gapStart = position;
       while (position < stems.length && stems[position] !== words[offset]) {
         const token = tokens[position];
+        // A negation inside a phrase turns it around: "I'm not sure" is not "I'm sure".
+        if (negations.has(token)) return -1;
         if (loose && objectGap > maxPhraseGap && skipped < objectGap) {
           skipped += 1;
           position += 1;

@@ -134,6 +134,8 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     // "useful" is not "use": using AI for revision is not asking about its benefits.
     ['Can students use AI for revision?', '~benefit'],
     ['Can I get AI to help me plan a trip?', '~advice'],
+    // A negation inside a phrase turns it around: not sure is not sure of a suspicion.
+    ["I'm not sure whether Copilot is allowed", '~suspect'],
     // Being open in general is not labelling a piece of work as made with AI.
     ['Suppliers must be transparent about how they use our data', '~label'],
     // "Am I meant to…" asks what is expected, not what a word means.
@@ -255,6 +257,7 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Which is quicker at long documents, ChatGPT Edu or Gemini?', 'which product is better'],
     ['When is the behaviour policy next reviewed?', 'another school policy'],
     ['How do I turn ChatGPT Edu on in Teams on my laptop?', 'operating a product'],
+    ['How do I arrange a supply teacher?', 'staff employment or governance'],
     ['My ChatGPT Edu licence has expired, how do I get it working again?', 'a product fault'],
     ['ChatGPT Edu keeps timing out when I upload a big PDF', 'a product fault'],
     ["What's the deadline for sending the EHCP annual review paperwork?", 'a school admin deadline'],
