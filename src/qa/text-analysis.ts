@@ -21,7 +21,7 @@ helping helped
 actually basically exactly literally just anyway anyhow though even supposed meant quick quickly bit lot lots
 stuff kind sort sorts loads honestly currently guys hi hello hey thanks cheers wondering wonder quite
 rather pretty probably maybe perhaps definitely totally actual bits piece pieces nutshell sentence
-genuine genuinely today tomorrow tonight yesterday morning afternoon evening weekly somewhere anywhere`
+genuine genuinely today tomorrow tonight yesterday morning afternoon evening weekly somewhere anywhere side`
     .split(/\s+/)
     .filter((word) => word.length > 0);
 const stopwords = new Set(stopwordList.flatMap((word) => [word, word.replace(/'/g, '')]));
