@@ -118,7 +118,7 @@ const rerankDepth = 4;
  * ask about it too.
  */
 const aboutThisPolicy =
-  /^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b|\b(?:does|do|would|will)\s+(?:this|it)\s+(?:still\s+|also\s+|really\s+|even\s+)?(?:cover|apply)\b|\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b|\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:whole\s+|entire\s+|actual\s+|new\s+)?(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)|^\s*when(?:'s| is| does| will| was)\s+this\b|\bthis\s*[?.!]*\s*$|\b(?:any|all|none|some|most) of this\b|\bwith all this\b|\b(?:is|was) (?:this|it) (?:\w+ )?(?:based|built) on\b|\bit(?:'s| is) (?:based|built) on\b|\bdoes (?:this|it) (?:take|follow|link|sit|mention|include|expect)\b|\bthis(?=\s*(?:[?,.!—–]|\s-\s|$)|\s+(?:is all|all|wrong|properly)\b)|\bpolic(?:y|ies) for\s*[?.!]*\s*$/i;
+  /^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b|\b(?:does|do|would|will)\s+(?:this|it)\s+(?:still\s+|also\s+|really\s+|even\s+)?(?:cover|apply)\b|\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b|\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:whole\s+|entire\s+|actual\s+|new\s+)?(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)|^\s*when(?:'s| is| does| will| was)\s+this\b|\bthis\s*[?.!]*\s*$|\b(?:any|all|none|some|most) of this\b|\bwith all this\b|\b(?:is|was) (?:this|it) (?:\w+ )?(?:based|built) on\b|\b(?:it|this)(?:'s| is) (?:based|built) on\b|\bthis (?:sits|comes|falls) under\b|\bdoes (?:this|it) (?:take|follow|link|sit|mention|include|expect)\b|\bthis(?=\s*(?:[?,.!—–]|\s-\s|$)|\s+(?:is all|all|wrong|properly)\b)|\bpolic(?:y|ies) for\s*[?.!]*\s*$/i;
 
 const glossaryHeading = /^(definitions?|glossary|key terms|terminology|terms used)\b/i;
 const definitionQuestion =
@@ -134,8 +134,17 @@ export function askingSentences(message: string): string[] {
     .split(/(?<=[?.!])\s+|\s+[—–-]\s+/)
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence.length > 0);
-  return sentences.length > 1 ? sentences.filter((sentence) => sentence.endsWith('?')) : [];
+  const asking = sentences.length > 1 ? sentences.filter((sentence) => sentence.endsWith('?')) : [];
+  // Staff pass on what someone else asked: "a governor asked if these rules apply to volunteers".
+  for (const sentence of sentences) {
+    const relayed = relayedQuestion.exec(sentence)?.[1];
+    if (relayed !== undefined) asking.push(relayed);
+  }
+  return asking;
 }
+
+const relayedQuestion =
+  /\b(?:asked|asks|asking|ask|wants to know|wanted to know|wondering|wonders)\s+(?:me\s+|us\s+)?((?:if|whether|when|what|which|who|how|why)\b.+)$/i;
 
 /**
  * Informative words and concepts an asking sentence needs to be judged on its own, unless it names

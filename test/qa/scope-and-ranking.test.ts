@@ -265,6 +265,11 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Is ChatGPT Edu still £20 a month or has it gone up?', 'a price'],
     ['Give me a fun fact about ChatGPT to start my lesson', 'a task for an AI tool to do'],
     ['Good morning!', 'the assistant itself'],
+    ['What are the dates of February half term? I want to book a holiday.', 'a date in the school calendar'],
+    [
+      'The Wi-Fi in the library drops out when thirty pupils log on. Is the network team aware?',
+      'a product fault',
+    ],
     [
       'A parent wants a copy of everything the school holds on their child. How long do we have?',
       'a data protection procedure',
@@ -301,6 +306,8 @@ describe('in scope or not, and which section answers, on one policy', () => {
     // Pupils or parents who keep asking are not a product that keeps asking.
     'Parents keep asking if pupils can use ChatGPT Edu, what is our line?',
     'My year 8s keep asking if they can use ChatGPT for homework. What is the rule?',
+    // The same calendar words in a question about using AI are about the policy.
+    'Could I get ChatGPT Edu to draft the letter home about term dates?',
     // Whether AI in general suits a task is what the policy answers; a named product's quality is not.
     'Is AI any good for drafting worksheets?',
     // An unlicensed copy is a question of the rules, not which product is better.
@@ -322,6 +329,7 @@ describe('in scope or not, and which section answers, on one policy', () => {
     // Asked about the policy itself in the staff's words, none of which the scope section uses.
     ['Does this cover supply teachers and people visiting?', '1.1'],
     ["I'm a supply teacher here until Easter, does any of this apply to me?", '1.1'],
+    ['A trainee asked me if these rules apply when she works from home', '1.1'],
     // "this" standing alone means the policy and what it governs.
     ['What happens to me if I get this wrong, is it a disciplinary thing?', '4.1'],
     // About the policy and meaning AI at once: the more lenient of the two bars applies.
@@ -418,6 +426,8 @@ describe('the sentences of a message that ask the question', () => {
       ['does this policy apply to me?'],
     ],
     ['Is it allowed? And who do I ask?', ['Is it allowed?', 'And who do I ask?']],
+    // A question passed on from someone else.
+    ['A governor asked if these rules apply to volunteers', ['if these rules apply to volunteers']],
     // One sentence, or no question: nothing to pick out.
     ['Can I use ChatGPT for reports?', []],
     ['I pasted a name into ChatGPT. Now what.', []],
