@@ -265,6 +265,8 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Is ChatGPT Edu still £20 a month or has it gone up?', 'a price'],
     ['Give me a fun fact about ChatGPT to start my lesson', 'a task for an AI tool to do'],
     ['Good morning!', 'the assistant itself'],
+    ['What kind of questions can I ask you?', 'the assistant itself'],
+    ["What's the newest ChatGPT model called?", 'AI news or predictions'],
     ['What are the dates of February half term? I want to book a holiday.', 'a date in the school calendar'],
     [
       'The Wi-Fi in the library drops out when thirty pupils log on. Is the network team aware?',
@@ -306,6 +308,8 @@ describe('in scope or not, and which section answers, on one policy', () => {
     // Pupils or parents who keep asking are not a product that keeps asking.
     'Parents keep asking if pupils can use ChatGPT Edu, what is our line?',
     'My year 8s keep asking if they can use ChatGPT for homework. What is the rule?',
+    // Asking what AI may be used for is not asking what the assistant can do.
+    'I teach reception, what sort of things can I use ChatGPT Edu for with the little ones?',
     // The same calendar words in a question about using AI are about the policy.
     'Could I get ChatGPT Edu to draft the letter home about term dates?',
     // Whether AI in general suits a task is what the policy answers; a named product's quality is not.
