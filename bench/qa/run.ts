@@ -25,7 +25,10 @@
  *     held out and part of `npm run bench`; staff-blind-12, -14 and -15.json: their dev twins, tuned
  *     rounds 10 and 12; staff-blind-17.json, rounds 13 and 14; staff-blind-20.json and
  *     staff-blind-25.json: held out and part of `npm run bench`; staff-blind-18, -19, -21 and
- *     -22.json: dev twins tuned round 15; staff-blind-23, -24 and staff-oos-dev-3.json, round 16)
+ *     -22.json: dev twins tuned round 15; staff-blind-23, -24 and staff-oos-dev-3.json, round 16;
+ *     staff-blind-26, -27 and staff-oos-dev-4.json, round 17; staff-blind-28, -29 and
+ *     staff-oos-dev-5.json, round 18; staff-blind-30, -31, round 19; staff-blind-32 and
+ *     staff-oos-dev-6.json, round 20; staff-blind-33 and staff-oos-dev-7.json, round 21)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';
