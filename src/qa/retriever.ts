@@ -114,20 +114,46 @@ const rerankDepth = 4;
  * Staff also say "this" for the document they are asking about ("does this apply to supply staff?",
  * "have my team read this?", "when's this due for review?", "what legislation underpins this?") and
  * call it "the rules" or "the guidance"; "the rules for trips" is another document and does not count.
- * "Does any of this apply to me?", "which laws is it based on?" and "what does this take into account?"
- * ask about it too.
  */
-const aboutThisPolicy =
-  /^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b|\b(?:does|do|would|will)\s+(?:this|it)\s+(?:still\s+|also\s+|really\s+|even\s+)?(?:cover|apply)\b|\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b|\b(?:(?:this|the|our|your|trust's|school's|these)\s+(?:whole\s+|entire\s+|actual\s+|new\s+)?(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)|(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))|this one\b)|^\s*when(?:'s| is| does| will| was)\s+this\b|\bthis\s*[?.!]*\s*$|\b(?:any|all|none|some|most) of this\b|\bwith all this\b|\b(?:is|was) (?:this|it) (?:\w+ )?(?:based|built) on\b|\b(?:it|this)(?:'s| is) (?:based|built) on\b|\bthis (?:sits|comes|falls) under\b|^\s*when (?:this|it) (?:gets?|is|was|will be) (?:looked at|reviewed|updated|renewed|checked|revised)\b|\bdoes (?:this|it) (?:take|follow|link|sit|mention|include|expect)\b|\bthis(?=\s*(?:[?,.!—–]|\s-\s|$)|\s+(?:is all|all|wrong|properly)\b)|\bpolic(?:y|ies) for\s*[?.!]*\s*$/i;
+const aboutThisPolicy = new RegExp(
+  [
+    String.raw`^\s*(?:is|was|does)\s+(?:this|the|our)\s+(?:ai\s+)?polic(?:y|ies)\s+(?:about|for|meant|supposed|designed|intended|trying)\b`,
+    String.raw`\b(?:does|do|would|will)\s+(?:this|it)\s+(?:still\s+|also\s+|really\s+|even\s+)?(?:cover|apply)\b`,
+    String.raw`\bwho\s+(?:is|does)\s+(?:this|it)\s+(?:for|cover|apply)\b`,
+    // "this whole document", "the AI rules" — but not "the policy on trips".
+    String.raw`\b(?:this|the|our|your|trust's|school's|these)\s+(?:whole\s+|entire\s+|actual\s+|new\s+)?(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)`,
+    String.raw`\b(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))`,
+    String.raw`\bthis one\b`,
+    String.raw`^\s*when(?:'s| is| does| will| was)\s+this\b`,
+    String.raw`^\s*when (?:this|it) (?:gets?|is|was|will be) (?:looked at|reviewed|updated|renewed|checked|revised)\b`,
+    // "Does any of this apply to me?", "with all this".
+    String.raw`\b(?:any|all|none|some|most) of this\b`,
+    String.raw`\bwith all this\b`,
+    // "Which laws is it based on?", "what does this take into account?", "which laws this sits under".
+    String.raw`\b(?:is|was) (?:this|it) (?:\w+ )?(?:based|built) on\b`,
+    String.raw`\b(?:it|this)(?:'s| is) (?:based|built) on\b`,
+    String.raw`\bthis (?:sits|comes|falls) under\b`,
+    String.raw`\bdoes (?:this|it) (?:take|follow|link|sit|mention|include|expect)\b`,
+    // "this" standing alone: "what legislation underpins this?", "if I get this wrong".
+    String.raw`\bthis\s*[?.!]*\s*$`,
+    String.raw`\bthis(?=\s*(?:[?,.!—–]|\s-\s|$)|\s+(?:is all|all|wrong|properly)\b)`,
+    String.raw`\bpolic(?:y|ies) for\s*[?.!]*\s*$`,
+  ].join('|'),
+  'i',
+);
 
 const glossaryHeading = /^(definitions?|glossary|key terms|terminology|terms used)\b/i;
 const definitionQuestion =
   /\b(what(?:'s| is| are| does| do)|meaning|means?|define|definitions?|stands? for|difference between|counts? as|class(?:ed|ified) as)\b/i;
 
+/** A question passed on from someone else: "a governor asked if these rules apply to volunteers". */
+const relayedQuestion =
+  /\b(?:asked|asks|asking|ask|wants to know|wanted to know|wondering|wonders)\s+(?:me\s+|us\s+)?((?:if|whether|when|what|which|who|how|why)\b.+)$/i;
+
 /**
- * The one sentence of a longer message that asks the question ("Which laws is this built on? Need
- * them for a paper.", "I'm on supply till Easter — does this apply to me?"), or undefined when the
- * message is a single sentence or asks several things.
+ * The sentences of a longer message that ask its question ("Which laws is this built on? Need them
+ * for a paper.", "I'm on supply till Easter — does this apply to me?") and any question it passes on
+ * from someone else; empty for a single question with nothing around it.
  */
 export function askingSentences(message: string): string[] {
   const sentences = message
@@ -135,16 +161,12 @@ export function askingSentences(message: string): string[] {
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence.length > 0);
   const asking = sentences.length > 1 ? sentences.filter((sentence) => sentence.endsWith('?')) : [];
-  // Staff pass on what someone else asked: "a governor asked if these rules apply to volunteers".
   for (const sentence of sentences) {
     const relayed = relayedQuestion.exec(sentence)?.[1];
     if (relayed !== undefined) asking.push(relayed);
   }
   return asking;
 }
-
-const relayedQuestion =
-  /\b(?:asked|asks|asking|ask|wants to know|wanted to know|wondering|wonders)\s+(?:me\s+|us\s+)?((?:if|whether|when|what|which|who|how|why)\b.+)$/i;
 
 /**
  * Informative words and concepts an asking sentence needs to be judged on its own, unless it names
