@@ -116,6 +116,8 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ['a pupil made a fake picture of another girl with an app', ['~deepfake']],
     ['do I need to say I used it?', ['~label']],
     ['dumb down a reading for my low ability group?', ['~differentiation']],
+    ['which boring jobs can the office hand over to AI?', ['~automate', '~routine']],
+    ['what happens if pupil details have leaked through an AI app?', ['~breach']],
   ])('"%s" names the concepts %j', (question, concepts) => {
     const found = [...analyzer.analyse(question).concepts.keys()];
     for (const concept of concepts) expect(found).toContain(concept);
@@ -136,6 +138,8 @@ describe('question analysis: staff wording reaches the policy vocabulary', () =>
     ['Can I get AI to help me plan a trip?', '~advice'],
     // A negation inside a phrase turns it around: not sure is not sure of a suspicion.
     ["I'm not sure whether Copilot is allowed", '~suspect'],
+    // A leaking roof is not a data leak.
+    ['Who do I talk to about a leaking classroom roof?', '~breach'],
     // Being open in general is not labelling a piece of work as made with AI.
     ['Suppliers must be transparent about how they use our data', '~label'],
     // "Am I meant to…" asks what is expected, not what a word means.
