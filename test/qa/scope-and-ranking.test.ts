@@ -312,6 +312,10 @@ describe('in scope or not, and which section answers, on one policy', () => {
     // Pupils or parents who keep asking are not a product that keeps asking.
     'Parents keep asking if pupils can use ChatGPT Edu, what is our line?',
     'My year 8s keep asking if they can use ChatGPT for homework. What is the rule?',
+    // School tools used for a private business are the policy's business.
+    "Can I use the school's tools for my own business?",
+    // An app built on AI is not a question about how AI works.
+    'Could we use mindfulness apps powered by AI with pupils?',
     // Asking what AI may be used for is not asking what the assistant can do.
     'I teach reception, what sort of things can I use ChatGPT Edu for with the little ones?',
     // The same calendar words in a question about using AI are about the policy.
