@@ -28,7 +28,8 @@
  *     -22.json: dev twins tuned round 15; staff-blind-23, -24 and staff-oos-dev-3.json, round 16;
  *     staff-blind-26, -27 and staff-oos-dev-4.json, round 17; staff-blind-28, -29 and
  *     staff-oos-dev-5.json, round 18; staff-blind-30, -31, round 19; staff-blind-32 and
- *     staff-oos-dev-6.json, round 20; staff-blind-33 and staff-oos-dev-7.json, round 21)
+ *     staff-oos-dev-6.json, round 20; staff-blind-33 and staff-oos-dev-7.json, round 21;
+ *     staff-blind-34 and -35, round 22)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';
