@@ -321,6 +321,12 @@ export class LexicalIndex {
       const packed = this.packedAt(term, entryIndex);
       return headingOnly ? packed % (1 << (2 * fieldBits)) > 0 : packed > 0;
     };
+    // Whether a concept this word triggered (as a thesaurus phrase or a question cue) is present.
+    const foundThrough = (triggersOf: Map<string, string[]>, word: string): boolean => {
+      for (const [concept, triggers] of triggersOf)
+        if (triggers.includes(word) && present(concept)) return true;
+      return false;
+    };
     let total = 0;
     let covered = 0;
     for (const concept of query.cued) {
@@ -344,12 +350,8 @@ export class LexicalIndex {
         covered += weight;
         continue;
       }
-      for (const [concept, triggers] of [...query.concepts, ...query.cueWords]) {
-        if (triggers.includes(word) && present(concept)) {
-          covered += weight * conceptCoverageCredit;
-          break;
-        }
-      }
+      if (foundThrough(query.concepts, word) || foundThrough(query.cueWords, word))
+        covered += weight * conceptCoverageCredit;
     }
     return total === 0 ? 0 : covered / total;
   }

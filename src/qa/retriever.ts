@@ -270,7 +270,7 @@ export class PolicyRetriever implements Retriever {
     question: string,
     limit: number,
   ): { passages: RetrievedPassage[]; diagnostics: SearchDiagnostics } {
-    const outcome = this.searchIndex(question, Math.max(limit, 1) * 4);
+    const { outcome, aboutDocument } = this.searchIndex(question, Math.max(limit, 1) * 4);
     const top = outcome.results[0];
     const topScore = top?.score ?? 0;
     // A title page lists related policies (social media, code of conduct …) and matches questions
@@ -278,7 +278,7 @@ export class PolicyRetriever implements Retriever {
     // through a cue such as "how often") may rest on it.
     // The evidence may come from any of the first few passages: the best-scoring one is not always
     // the one whose heading names the question's topic.
-    const asksAboutDocument = outcome.anchored || this.asksAboutDocument(outcome);
+    const asksAboutDocument = outcome.anchored || aboutDocument;
     const evidence = outcome.results
       .slice(0, this.scope.evidencePassages)
       .filter((result) => asksAboutDocument || result.passage.section !== documentInformationSection);
@@ -364,10 +364,11 @@ export class PolicyRetriever implements Retriever {
 
   /**
    * The index's ranking with the title-page block demoted unless the question asks about the
-   * policy document itself (its review date or owner): the block names the audience, committees
-   * and related policies, so it shares words with many questions it does not answer.
+   * policy document itself (its review date, owner or related policies): the block names the
+   * audience, committees and related policies, so it shares words with many questions it does not
+   * answer. Also says whether the question asks about the document, which the scope check needs too.
    */
-  private searchIndex(question: string, limit: number): SearchOutcome {
+  private searchIndex(question: string, limit: number): { outcome: SearchOutcome; aboutDocument: boolean } {
     const outcome = this.index.search(question, limit + rerankDepth);
     const aboutDocument = this.asksAboutDocument(outcome);
     const { documentInformationWeight, glossaryWeight } = this.scope;
@@ -388,7 +389,7 @@ export class PolicyRetriever implements Retriever {
       })
       .sort((left, right) => right.score - left.score || left.index - right.index)
       .slice(0, limit);
-    return outcome;
+    return { outcome, aboutDocument };
   }
 
   private readonly pupilHeadings = new Map<string, boolean>();
@@ -405,7 +406,7 @@ export class PolicyRetriever implements Retriever {
     return addresses;
   }
 
-  /** Whether the question asks about the policy document itself (its review date or owner). */
+  /** Whether the question asks about the policy document itself (its review date, owner or related policies). */
   private asksAboutDocument(outcome: SearchOutcome): boolean {
     return [...outcome.query.concepts.keys(), ...outcome.query.cued].some((concept) =>
       documentConcepts.has(concept),
@@ -414,7 +415,7 @@ export class PolicyRetriever implements Retriever {
 
   /** Ranking without the out-of-scope check: for the benchmark and the outline tool. */
   rank(question: string, limit: number): RetrievedPassage[] {
-    return this.searchIndex(question, limit).results.map((result) => ({
+    return this.searchIndex(question, limit).outcome.results.map((result) => ({
       passage: result.passage,
       score: result.score,
       documentMeta: result.meta,
