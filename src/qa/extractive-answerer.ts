@@ -158,7 +158,8 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
     return this.answerSync(question);
   }
 
-  answerSync(question: string): Answer {
+  answerSync(typedQuestion: string): Answer {
+    const question = this.analyzer.readTextSpeak(typedQuestion);
     const retrieved = this.retriever.search(question, this.options.passages);
     if (retrieved.length === 0) return this.notCovered(question);
     return this.compose(question, retrieved);

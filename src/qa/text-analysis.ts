@@ -231,9 +231,28 @@ export interface ThesaurusData {
    * the synonyms so a collision found in a new policy is fixed without a code change.
    */
   stemExceptions?: Record<string, string>;
+  /**
+   * Text-speak → the words it stands for ("cn" → "can", "wen" → "when", "mtg" → "meeting"): staff
+   * type between lessons on a phone, and a question read as written would count "hav" as a word the
+   * policy lacks. Applied to questions only, before anything else reads them.
+   */
+  textSpeak?: Record<string, string>;
 }
 
 const maxPhraseGap = 2;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * "2" for "to" and "4" for "for" between two words ("ok 2 use", "ai 4 projects"), but not where the
+ * digit counts or names something: "year 2", "section 4", "2 weeks", "4 pupils".
+ */
+const textSpeakNumber = new RegExp(
+  String.raw`(?<=\b(?!(?:years?|yrs?|y|ks|key|stages?|sections?|appendix|pages?|grades?|levels?|paragraphs?|clauses?|parts?|steps?|versions?|top|the|a|an|groups?|sets?|class|rooms?|tiers?|phases?|units?|chapters?|questions?|q|numbers?|no|only|about|around|over|under|than|and|or|every|first|last|next|within|in|on|by|at|of|plus)\s)[a-z][a-z']*\s+)[24](?=\s+(?!(?:weeks?|days?|hours?|hrs?|minutes?|mins?|months?|years?|yrs?|times?|x|pupils?|kids?|children|students?|staff|people|classes|lessons?|versions?|tools?|apps?|of|or|and|questions?|pages?|words?|sentences?|paragraphs?|marks?|points?|groups?|sets?|schools?|teachers?|members?|things?|more|less|out)\b)[a-z])`,
+  'gi',
+);
 const aiWords = new Set(['ai', 'genai']);
 
 /** Concept tokens start with a character no word token can contain, so they never collide. */
@@ -281,8 +300,20 @@ export class TextAnalyzer {
   private readonly impliedAiPhrases: string[];
   private readonly contextConcepts: Set<string>;
   private readonly stemExceptions: Map<string, string>;
+  private readonly textSpeak: Map<string, string>;
+  private readonly textSpeakPattern: RegExp | undefined;
 
   constructor(thesaurus: ThesaurusData) {
+    this.textSpeak = new Map(
+      Object.entries(thesaurus.textSpeak ?? {}).map(([typed, meant]) => [typed.toLowerCase(), meant]),
+    );
+    this.textSpeakPattern =
+      this.textSpeak.size === 0
+        ? undefined
+        : new RegExp(
+            String.raw`(?<![\w'])(?:${[...this.textSpeak.keys()].map(escapeRegExp).join('|')})(?![\w'])`,
+            'gi',
+          );
     this.stemExceptions = new Map(
       Object.entries(thesaurus.stemExceptions ?? {}).map(([word, stemmed]) => [word.toLowerCase(), stemmed]),
     );
@@ -418,6 +449,17 @@ export class TextAnalyzer {
     return this.policyConcepts.has(concept);
   }
 
+  /**
+   * The question with its text-speak written out ("do i hav 2 say wen i used ai" → "do i have to say
+   * when i used ai"), so every later step reads the words the staff member meant.
+   */
+  readTextSpeak(question: string): string {
+    const spelled = this.textSpeakPattern
+      ? question.replace(this.textSpeakPattern, (typed) => this.textSpeak.get(typed.toLowerCase()) ?? typed)
+      : question;
+    return spelled.replace(textSpeakNumber, (digit: string) => (digit === '2' ? 'to' : 'for'));
+  }
+
   /** The off-policy kind of question this is (its name, and who answers it), if it is one. */
   offPolicyQuestion(question: string): OffPolicyKind | undefined {
     const found = this.offPolicy.find(({ pattern }) => pattern.test(question));
@@ -545,6 +587,7 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
     offPolicyQuestions?: unknown;
     impliedAiWords?: unknown;
     contextConcepts?: unknown;
+    textSpeak?: unknown;
   };
   if (!Array.isArray(parsed.groups)) throw new Error(`Thesaurus ${filePath} has no "groups" list`);
   const groups: ThesaurusGroup[] = [];
@@ -606,5 +649,9 @@ export function loadThesaurus(filePath: string = defaultThesaurusPath()): Thesau
   const contextConcepts = Array.isArray(parsed.contextConcepts)
     ? parsed.contextConcepts.filter((name): name is string => typeof name === 'string')
     : [];
-  return { groups, stemExceptions, offPolicyQuestions, impliedAiWords, contextConcepts };
+  const textSpeak: Record<string, string> = {};
+  if (parsed.textSpeak && typeof parsed.textSpeak === 'object')
+    for (const [typed, meant] of Object.entries(parsed.textSpeak as Record<string, unknown>))
+      if (typeof meant === 'string') textSpeak[typed] = meant;
+  return { groups, stemExceptions, offPolicyQuestions, impliedAiWords, contextConcepts, textSpeak };
 }

@@ -358,6 +358,32 @@ describe('in scope or not, and which section answers, on one policy', () => {
   });
 });
 
+describe('a question naming a kind of AI is answered from the passage that speaks of it', () => {
+  // The marking clause shares more of the question's words; only the emotion clause names its topic.
+  const policy = `AI Policy
+
+1. Marking
+
+1.1. Teachers may use authorised marking software to score pupils' answers in lessons.
+
+2. Emotion recognition
+
+2.1. Software that recognises emotion will not be used with pupils.
+`;
+  const document = parsePolicyText({ source: 'topics.txt', text: policy, clock });
+  const question = "Could we buy software that reads pupils' faces in lessons to score how engaged they are?";
+
+  it('ranks the passage naming the topic first', () => {
+    const library = buildPolicyLibrary([document]);
+    expect(library.retriever.search(question, 2)[0]?.passage.section).toBe('2.1');
+  });
+
+  it('would rank the marking clause first on shared words alone', () => {
+    const library = buildPolicyLibrary([document], { scope: { topicWeight: 1 } });
+    expect(library.retriever.rank(question, 2)[0]?.passage.section).toBe('1.1');
+  });
+});
+
 describe('a member of staff asking about their own use is answered from the staff section', () => {
   // Both sections share the question's words; only who is asking tells them apart.
   const policy = `AI Policy

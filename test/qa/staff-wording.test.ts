@@ -48,6 +48,30 @@ describe('staff wording: words the policy writes differently', () => {
   );
 });
 
+describe('staff wording: text-speak typed on a phone', () => {
+  const reader = new TextAnalyzer({
+    groups: [],
+    textSpeak: { cn: 'can', hav: 'have', wen: 'when', mtg: 'meeting' },
+  });
+
+  it.each([
+    ['cn i use it wen marking', 'can i use it when marking'],
+    ['CN I record the mtg?', 'can I record the meeting?'],
+    // "2" and "4" between words are "to" and "for" …
+    ['do i hav 2 say so', 'do i have to say so'],
+    ['pics w ai 4 projects', 'pics w ai for projects'],
+    // … but not where they count or name something.
+    ['Can Year 2 use it?', 'Can Year 2 use it?'],
+    ['what does section 4 say', 'what does section 4 say'],
+    ['we have 2 weeks to reply', 'we have 2 weeks to reply'],
+    ['I teach 4 classes', 'I teach 4 classes'],
+    // Only whole words: "wend" and "hav's" are left alone.
+    ['wend your way', 'wend your way'],
+  ])('"%s" is read as "%s"', (typed, meant) => {
+    expect(reader.readTextSpeak(typed)).toBe(meant);
+  });
+});
+
 describe('staff wording: fillers inside set phrases', () => {
   it.each([
     // A question may put fillers or "AI" inside a phrase ...
