@@ -133,6 +133,9 @@ const aboutThisPolicy = new RegExp(
     String.raw`\b(?:this|the|our|your|trust's|school's|these)\s+(?:whole\s+|entire\s+|actual\s+|new\s+)?(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)`,
     String.raw`\b(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))`,
     String.raw`\bthis one\b`,
+    // "Where do we stand on letting it grade quizzes?", "what's our stance on deepfakes?"
+    String.raw`\bwhere do (?:we|i|staff|teachers) stand\b`,
+    String.raw`\bwhat(?:'s| is) (?:our|the trust's|the school's|the policy's|the) (?:stance|position|line|view)\b`,
     // "Do I follow it when working from home?"
     String.raw`\b(?:do|must|should|would) (?:i|we|staff|they) (?:still |also )?(?:follow|apply) it\b`,
     String.raw`^\s*when(?:'s| is| does| will| was)\s+this\b`,
@@ -168,7 +171,7 @@ const relayedQuestion =
  */
 export function askingSentences(message: string): string[] {
   const sentences = message
-    .split(/(?<=[?.!])\s+|\s+[—–-]\s+/)
+    .split(/(?<=[?.!:])\s+|\s+[—–-]\s+/)
     .map((sentence) => sentence.trim())
     .filter((sentence) => sentence.length > 0);
   const asking = sentences.length > 1 ? sentences.filter((sentence) => sentence.endsWith('?')) : [];

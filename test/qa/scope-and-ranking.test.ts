@@ -347,6 +347,10 @@ describe('in scope or not, and which section answers, on one policy', () => {
     // About the policy and meaning AI at once: the more lenient of the two bars applies.
     ['Does the policy let the software draft worksheets for our Year 9 trip to Wales?', '3.1'],
     ['Is the policy about drafting classroom worksheets faster?', '3.1'],
+    // Asking where the policy stands, or whether staff follow it, is asking about the policy.
+    ['Where do we stand on drafting classroom worksheets faster?', '3.1'],
+    ["What's our stance on drafting classroom worksheets faster?", '3.1'],
+    ['Do I follow it when working remotely as a trainee?', '1.1'],
   ])('"%s" asks about this policy, so less of it need be found: %s', (question, section) => {
     expect(library.retriever.search(question, 3)[0]?.passage.section).toBe(section);
   });
@@ -464,6 +468,11 @@ describe('the sentences of a message that ask the question', () => {
       ['does this policy apply to me?'],
     ],
     ['Is it allowed? And who do I ask?', ['Is it allowed?', 'And who do I ask?']],
+    // A label before a colon is context too.
+    [
+      'Clerk question: what legislation sits behind this policy? Want to list it in the minutes',
+      ['what legislation sits behind this policy?'],
+    ],
     // A question passed on from someone else.
     ['A governor asked if these rules apply to volunteers', ['if these rules apply to volunteers']],
     // One sentence, or no question: nothing to pick out.
