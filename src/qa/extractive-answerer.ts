@@ -130,8 +130,16 @@ export function reviewWarningFor(metas: PolicyDocumentMeta[]): string | undefine
  * citation marker. Nothing is generated, so nothing can be invented; the same question always gets
  * the same answer.
  */
+/** Sentences whose analysed terms are kept; past it the cache starts again (a library is far smaller). */
+const maxCachedSentences = 50_000;
+
 export class ExtractiveAnswerer implements PolicyAnswerer {
   private readonly options: ExtractiveOptions;
+  /**
+   * The analysed terms of each candidate sentence, by its text: passages do not change, and
+   * analysing every sentence of three passages again for each question was most of an answer's cost.
+   */
+  private readonly sentenceTerms = new Map<string, Set<string>>();
 
   constructor(
     private readonly retriever: Retriever,
@@ -207,13 +215,23 @@ export class ExtractiveAnswerer implements PolicyAnswerer {
     return chosen;
   }
 
+  private termsOf(sentence: string): Set<string> {
+    let terms = this.sentenceTerms.get(sentence);
+    if (terms === undefined) {
+      if (this.sentenceTerms.size >= maxCachedSentences) this.sentenceTerms.clear();
+      terms = new Set(this.analyzer.analyse(sentence).terms);
+      this.sentenceTerms.set(sentence, terms);
+    }
+    return terms;
+  }
+
   compose(question: string, retrieved: RetrievedPassage[]): Answer {
     const query = this.analyzer.analyse(question, true);
     const queryTerms = new Set(query.terms);
     const candidates: Candidate[] = [];
     retrieved.slice(0, this.options.passages).forEach((item, passageRank) => {
       const scored = (body: string, position: number, leadIn?: string): Candidate => {
-        const terms = new Set(this.analyzer.analyse(leadIn ? `${leadIn} ${body}` : body).terms);
+        const terms = this.termsOf(leadIn ? `${leadIn} ${body}` : body);
         // Shared rare words count for more than shared common ones ("Otter" over "staff").
         let score = 0;
         for (const term of terms) if (queryTerms.has(term)) score += this.termWeight(term);
