@@ -247,10 +247,10 @@ function escapeRegExp(text: string): string {
 
 /**
  * "2" for "to" and "4" for "for" between two words ("ok 2 use", "ai 4 projects"), but not where the
- * digit counts or names something: "year 2", "section 4", "2 weeks", "4 pupils".
+ * digit counts or names something: "year 2", "section 4", "period 4", "2 weeks", "4 pupils".
  */
 const textSpeakNumber = new RegExp(
-  String.raw`(?<=\b(?!(?:years?|yrs?|y|ks|key|stages?|sections?|appendix|pages?|grades?|levels?|paragraphs?|clauses?|parts?|steps?|versions?|top|the|a|an|groups?|sets?|class|rooms?|tiers?|phases?|units?|chapters?|questions?|q|numbers?|no|only|about|around|over|under|than|and|or|every|first|last|next|within|in|on|by|at|of|plus)\s)[a-z][a-z']*\s+)[24](?=\s+(?!(?:weeks?|days?|hours?|hrs?|minutes?|mins?|months?|years?|yrs?|times?|x|pupils?|kids?|children|students?|staff|people|classes|lessons?|versions?|tools?|apps?|of|or|and|questions?|pages?|words?|sentences?|paragraphs?|marks?|points?|groups?|sets?|schools?|teachers?|members?|things?|more|less|out)\b)[a-z])`,
+  String.raw`(?<=\b(?!(?:years?|yrs?|y|ks|key|stages?|sections?|appendix|pages?|grades?|levels?|paragraphs?|clauses?|parts?|steps?|versions?|top|the|a|an|groups?|sets?|class|rooms?|tiers?|phases?|units?|chapters?|questions?|q|numbers?|no|periods?|blocks?|terms?|papers?|tables?|figures?|options?|sessions?|only|about|around|over|under|than|and|or|every|first|last|next|within|in|on|by|at|of|plus)\s)[a-z][a-z']*\s+)[24](?=\s+(?!(?:weeks?|days?|hours?|hrs?|minutes?|mins?|months?|years?|yrs?|times?|x|pupils?|kids?|children|students?|staff|people|classes|lessons|versions?|tools?|apps?|of|or|and|questions?|pages?|words?|sentences?|paragraphs?|marks?|points?|groups?|sets?|schools?|teachers?|members?|things?|more|less|out)\b)[a-z])`,
   'gi',
 );
 const aiWords = new Set(['ai', 'genai']);

@@ -65,6 +65,7 @@ describe('staff wording: text-speak typed on a phone', () => {
     ['what does section 4 say', 'what does section 4 say'],
     ['we have 2 weeks to reply', 'we have 2 weeks to reply'],
     ['I teach 4 classes', 'I teach 4 classes'],
+    ["who's covering period 4 tomorrow", "who's covering period 4 tomorrow"],
     // Only whole words: "wend" and "hav's" are left alone.
     ['wend your way', 'wend your way'],
   ])('"%s" is read as "%s"', (typed, meant) => {
