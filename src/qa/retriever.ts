@@ -116,6 +116,9 @@ export const defaultScopeOptions: ScopeOptions = {
 /** The metadata block of a title page (owner, dates, related policies) is not a policy section. */
 export const documentInformationSection = 'Document information';
 
+/** Rounding room when a coverage is compared with its bar. */
+const coverageTolerance = 1e-9;
+
 /** Candidates beyond the requested number that the re-ranking may lift into it. */
 const rerankDepth = 4;
 
@@ -133,6 +136,9 @@ const aboutThisPolicy = new RegExp(
     String.raw`\b(?:this|the|our|your|trust's|school's|these)\s+(?:whole\s+|entire\s+|actual\s+|new\s+)?(?:ai\s+|artificial intelligence\s+)?(?:polic(?:y|ies)|rules|guidance|guidelines|document)\b(?!\s+(?:on|for|about|regarding|covering|of)\b)`,
     String.raw`\b(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))`,
     String.raw`\bthis one\b`,
+    // "How this gets rolled out", "this being used safely", "governance of this at trust level".
+    String.raw`\bthis (?:gets|got|being|is being|will be|should be)\b`,
+    String.raw`\bthis (?:at|across|in|within) (?:trust|school|the trust|the school|our|my|a)\b`,
     // "Where do we stand on letting it grade quizzes?", "what's our stance on deepfakes?"
     String.raw`\bwhere do (?:we|i|staff|teachers) stand\b`,
     String.raw`\bwhat(?:'s| is) (?:our|the trust's|the school's|the policy's|the) (?:stance|position|line|view)\b`,
@@ -144,7 +150,8 @@ const aboutThisPolicy = new RegExp(
     String.raw`\b(?:any|all|none|some|most) of this\b`,
     String.raw`\b(?:with )?all this\b`,
     // "Which laws is it based on?", "what does this take into account?", "which laws this sits under".
-    String.raw`\b(?:is|was|are) (?:all )?(?:this|it) (?:\w+ )?(?:based|built) on\b`,
+    String.raw`\b(?:is|was|are) (?:all )?(?:this|it|the policy|our policy|the ai policy) (?:\w+ )?(?:based|built) on\b`,
+    String.raw`\bpolic(?:y|ies) (?:is|are|was) (?:\w+ )?(?:based|built) on\b`,
     String.raw`\b(?:it|this)(?:'s| is) (?:based|built) on\b`,
     String.raw`\bthis (?:sits|comes|falls) under\b`,
     String.raw`\bdoes (?:this|it) (?:take|follow|link|sit|mention|include|expect)\b`,
@@ -336,10 +343,13 @@ export class PolicyRetriever implements Retriever {
       const anchoredHere =
         outcome.anchored &&
         (topics.length === 0 || topics.some((topic) => this.index.contains(topic, result.index)));
+      // Coverage is a sum of fractions: 0.2 may come out as 0.19999999999999998.
+      const found = passageCoverage + coverageTolerance;
       covers ||= anchoredHere
-        ? passageCoverage >= minCoverageAnchored
-        : passageCoverage >= minCoverage ||
-          (passageCoverage >= minCoverageWithHeading && passageHeadingCoverage >= minHeadingCoverage);
+        ? found >= minCoverageAnchored
+        : found >= minCoverage ||
+          (found >= minCoverageWithHeading &&
+            passageHeadingCoverage + coverageTolerance >= minHeadingCoverage);
     }
     // A question about the policy itself ("what is this document trying to achieve?", "how often is it
     // updated?") asks the assistant's own documents, as a question naming AI does.

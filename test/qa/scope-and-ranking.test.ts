@@ -351,6 +351,9 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Where do we stand on drafting classroom worksheets faster?', '3.1'],
     ["What's our stance on drafting classroom worksheets faster?", '3.1'],
     ['Do I follow it when working remotely as a trainee?', '1.1'],
+    ['Is this being followed by trainees and volunteers working remotely over the holidays?', '1.1'],
+    ['Does anyone check this gets followed by trainees working remotely at weekends?', '1.1'],
+    ['Who checks this across the trust for volunteers working remotely?', '1.1'],
   ])('"%s" asks about this policy, so less of it need be found: %s', (question, section) => {
     expect(library.retriever.search(question, 3)[0]?.passage.section).toBe(section);
   });
