@@ -137,7 +137,7 @@ const aboutThisPolicy = new RegExp(
     String.raw`\b(?:read|follow|apply|applies|cover|covers|stick to|comply with|adhere to|abide by)\s+this\b(?!\s+\w+\s+(?:polic|rule))`,
     String.raw`\bthis one\b`,
     // "How this gets rolled out", "this being used safely", "governance of this at trust level".
-    String.raw`\bthis (?:gets|got|being|is being|will be|should be)\b`,
+    String.raw`\bthis (?:gets|got|being|is being|will be|should be|is (?:updated|reviewed|changed|revised))\b`,
     String.raw`\bthis (?:at|across|in|within) (?:trust|school|the trust|the school|our|my|a)\b`,
     // "Where do we stand on letting it grade quizzes?", "what's our stance on deepfakes?"
     String.raw`\bwhere do (?:we|i|staff|teachers) stand\b`,
