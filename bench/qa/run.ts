@@ -29,7 +29,10 @@
  *     staff-blind-26, -27 and staff-oos-dev-4.json, round 17; staff-blind-28, -29 and
  *     staff-oos-dev-5.json, round 18; staff-blind-30, -31, round 19; staff-blind-32 and
  *     staff-oos-dev-6.json, round 20; staff-blind-33 and staff-oos-dev-7.json, round 21;
- *     staff-blind-34 and -35, round 22)
+ *     staff-blind-34 and -35, round 22; staff-blind-36.json and staff-blind-43.json: held out and part
+ *     of `npm run bench`; staff-blind-37 to -42 and staff-oos-dev-8.json, round 23; staff-blind-44,
+ *     -45, -46, -48, -49 and staff-oos-dev-9.json, round 24; staff-blind-47, -50, -52 and
+ *     staff-oos-dev-10.json, round 25; staff-blind-51, -53 and -54, round 26; ROUND27)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';
