@@ -139,6 +139,7 @@ const aboutThisPolicy = new RegExp(
     // "How this gets rolled out", "this being used safely", "governance of this at trust level".
     String.raw`\bthis (?:gets|got|being|is being|will be|should be|is (?:updated|reviewed|changed|revised))\b`,
     String.raw`\bthis (?:at|across|in|within) (?:trust|school|the trust|the school|our|my|a)\b`,
+    String.raw`\b(?:on|about|with|for) this (?:and|or|but)\b`,
     // "Where do we stand on letting it grade quizzes?", "what's our stance on deepfakes?"
     String.raw`\bwhere do (?:we|i|staff|teachers) stand\b`,
     String.raw`\bwhat(?:'s| is) (?:our|the trust's|the school's|the policy's|the) (?:stance|position|line|view)\b`,
