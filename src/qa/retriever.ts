@@ -153,6 +153,9 @@ const aboutThisPolicy = new RegExp(
     // "Which laws is it based on?", "what does this take into account?", "which laws this sits under".
     String.raw`\b(?:is|was|are) (?:all )?(?:this|it|the policy|our policy|the ai policy) (?:\w+ )?(?:based|built) on\b`,
     String.raw`\bpolic(?:y|ies) (?:is|are|was) (?:\w+ )?(?:based|built) on\b`,
+    String.raw`\b(?:basing|building) (?:this|it) on\b`,
+    // "The five principles that we follow", "that the trust says it follows".
+    String.raw`\bthat (?:we|the trust|our trust|the school) (?:says it )?follows?\b`,
     String.raw`\b(?:it|this)(?:'s| is) (?:based|built) on\b`,
     String.raw`\bthis (?:sits|comes|falls) under\b`,
     String.raw`\bdoes (?:this|it) (?:take|follow|link|sit|mention|include|expect)\b`,

@@ -355,6 +355,7 @@ describe('in scope or not, and which section answers, on one policy', () => {
     ['Does anyone check this gets followed by trainees working remotely at weekends?', '1.1'],
     ['Who checks this across the trust for volunteers working remotely?', '1.1'],
     ['Will staff get training on this and will anyone check the logs?', '5.1'],
+    ['Is the trust basing this on anything for trainees and volunteers at weekends?', '1.1'],
   ])('"%s" asks about this policy, so less of it need be found: %s', (question, section) => {
     expect(library.retriever.search(question, 3)[0]?.passage.section).toBe(section);
   });
