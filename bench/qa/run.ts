@@ -32,7 +32,10 @@
  *     staff-blind-34 and -35, round 22; staff-blind-36.json and staff-blind-43.json: held out and part
  *     of `npm run bench`; staff-blind-37 to -42 and staff-oos-dev-8.json, round 23; staff-blind-44,
  *     -45, -46, -48, -49 and staff-oos-dev-9.json, round 24; staff-blind-47, -50, -52 and
- *     staff-oos-dev-10.json, round 25; staff-blind-51, -53 and -54, round 26; ROUND27)
+ *     staff-oos-dev-10.json, round 25; staff-blind-51, -53 and -54, round 26;
+ *     staff-blind-56 to -60 and staff-oos-dev-11.json, round 27; staff-blind-55, round 28;
+ *     staff-blind-61.json: held out and part of `npm run bench`; staff-blind-62 to -66 and
+ *     staff-oos-dev-12.json: written after the last round, measured once)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';
