@@ -13,9 +13,12 @@ import { runCommand } from './run-command';
 
 const usage = 'Usage: npm run --silent ask -- --policies PATH [--json] [QUESTION]';
 
+// Answered before the first real question so that its `ms` does not include compiling the
+// analyzer's patterns: text-speak and a misspelling each take their own path on first use.
 const warmUpQuestions = [
   'Can staff use AI tools to help with marking and lesson planning?',
   'What is the capital of France?',
+  'cn i use it 4 reprots wen marking?',
 ];
 
 function ask(library: PolicyLibrary, question: string): AskResult {
