@@ -125,14 +125,14 @@ export function reviewWarningFor(metas: PolicyDocumentMeta[]): string | undefine
     .join(' ');
 }
 
+/** Sentences whose analysed terms are kept; past it the cache starts again (a library is far smaller). */
+const maxCachedSentences = 50_000;
+
 /**
  * The offline answerer: lifts one to four sentences from the best passages, each followed by its
  * citation marker. Nothing is generated, so nothing can be invented; the same question always gets
  * the same answer.
  */
-/** Sentences whose analysed terms are kept; past it the cache starts again (a library is far smaller). */
-const maxCachedSentences = 50_000;
-
 export class ExtractiveAnswerer implements PolicyAnswerer {
   private readonly options: ExtractiveOptions;
   /**

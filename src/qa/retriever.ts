@@ -409,11 +409,11 @@ export class PolicyRetriever implements Retriever {
     outcome.results = outcome.results
       .map((result) => {
         let weight = 1;
-        if (topics.length > 0 && topics.some((topic) => this.index.contains(topic, result.index)))
-          weight *= this.scope.topicWeight;
         if (!aboutDocument && result.passage.section === documentInformationSection)
           weight = documentInformationWeight;
         else if (!asksMeaning && glossaryHeading.test(result.passage.heading)) weight = glossaryWeight;
+        if (topics.length > 0 && topics.some((topic) => this.index.contains(topic, result.index)))
+          weight *= this.scope.topicWeight;
         if (named.has(result.passage.source)) weight *= this.scope.namedDocumentWeight;
         if (staffAsking && this.addressesPupils(result.passage))
           weight *= this.scope.pupilSectionWeightForStaff;
