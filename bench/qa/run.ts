@@ -35,8 +35,8 @@
  *     staff-oos-dev-10.json, round 25; staff-blind-51, -53 and -54, round 26;
  *     staff-blind-56 to -60 and staff-oos-dev-11.json, round 27; staff-blind-55, round 28;
  *     staff-blind-61.json: held out and part of `npm run bench`; staff-blind-62 to -66 and
- *     staff-oos-dev-12.json: measured once after round 28, then tuned round 29; staff-blind-67.json
- *     and staff-blind-69.json: written after the last round, measured once)
+ *     staff-oos-dev-12.json: measured once after round 28, then tuned round 29; staff-blind-67,
+ *     -69 and -70.json: written after the last round, measured once)
  *   --dev-only (only the dev split), --no-corpus (skip the 1,000-document corpus)
  */
 import * as fs from 'fs';
